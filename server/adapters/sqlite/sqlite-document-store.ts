@@ -13,6 +13,7 @@ import type {
   UpdatePatch,
   WriteOp,
 } from "@/lib/storage/port";
+import { assertDocumentId } from "@/lib/storage/document-id";
 import { assertIndexFor, planQuery, type IndexDeclaration, type QueryShape } from "@/lib/storage/query-plan";
 
 export interface SqliteDocumentStoreOptions {
@@ -38,7 +39,7 @@ interface Row {
 }
 
 const COLLECTION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
-const MAX_TRANSACTION_ATTEMPTS = 8;
+const MAX_TRANSACTION_ATTEMPTS = 20;
 
 function tableName(collection: string): string {
   if (!COLLECTION_NAME.test(collection)) {
@@ -77,6 +78,8 @@ export class SqliteDocumentStore implements DocumentStore {
   private readonly requireDeclaredIndexes: boolean;
   private readonly now: () => Date;
   private closed = false;
+  /** Transactions of this process run one at a time; the commit check covers other processes. */
+  private transactionQueue: Promise<unknown> = Promise.resolve();
 
   constructor(options: SqliteDocumentStoreOptions) {
     this.db = new Database(options.filename);
@@ -102,6 +105,10 @@ export class SqliteDocumentStore implements DocumentStore {
         .filter((field) => "order" in field)
         .map((field) => `${fieldExpression(field.fieldPath)}${"order" in field && field.order === "DESCENDING" ? " DESC" : ""}`);
       if (columns.length === 0) continue;
+      // Firestore breaks ties by document id in the direction of the last order; put the id in
+      // the index the same way so ordered pages are read straight off the index, never sorted.
+      const last = index.fields[index.fields.length - 1];
+      columns.push(last && "order" in last && last.order === "DESCENDING" ? "id DESC" : "id");
       const name = `ix_${collection}_${index.fields.map((field) => field.fieldPath.replaceAll(".", "_")).join("__")}_${index.fields
         .map((field) => ("order" in field ? field.order[0] : "C"))
         .join("")}`;
@@ -336,6 +343,12 @@ export class SqliteDocumentStore implements DocumentStore {
 
   async runTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     this.assertOpen();
+    const run = this.transactionQueue.then(() => this.runTransactionNow(fn));
+    this.transactionQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runTransactionNow<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const reads = new Map<string, number | null>();
       const queries: Array<{ collection: string; query: Query; fingerprint: string }> = [];
@@ -382,6 +395,7 @@ export class SqliteDocumentStore implements DocumentStore {
         if (attempt >= MAX_TRANSACTION_ATTEMPTS) {
           throw new DomainError("conflict", "Too many concurrent writers; try again.", { reason: "transaction_contention" });
         }
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }
     }
   }
@@ -396,14 +410,5 @@ export class SqliteDocumentStore implements DocumentStore {
     this.closed = true;
     this.statements.clear();
     this.db.close();
-  }
-}
-
-const DOCUMENT_ID = /^[A-Za-z0-9_.:@-]{1,200}$/;
-
-/** Document ids as Firestore allows them, minus `/` and the reserved `.`/`..` and `__x__` forms. */
-export function assertDocumentId(id: string): void {
-  if (!DOCUMENT_ID.test(id) || id === "." || id === ".." || /^__.*__$/.test(id)) {
-    throw new DomainError("invalid", `Document id "${id.slice(0, 80)}" is not valid.`, { reason: "invalid_document_id" });
   }
 }
