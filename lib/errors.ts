@@ -40,8 +40,15 @@ export interface DomainErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * Brand checked instead of `instanceof`: Next bundles route handlers apart from the custom
+ * server, so one process can hold two copies of this class.
+ */
+const BRAND = Symbol.for("continuon.DomainError");
+
 /** The one error type the domain throws. Messages are shown to callers: never put secrets in them. */
 export class DomainError extends Error {
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   readonly reason: string | undefined;
   readonly retryAfterS: number | undefined;
@@ -58,7 +65,7 @@ export class DomainError extends Error {
 }
 
 export function isDomainError(error: unknown): error is DomainError {
-  return error instanceof DomainError;
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
 }
 
 /** Shorthands keep call sites short and greppable. */

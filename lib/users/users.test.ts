@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { listAudit } from "@/lib/audit/list-audit";
+import { createTestContext, type TestContext } from "@/server/testing/create-test-context";
+import { authenticateLocal } from "./authenticate-local";
+import { changeRole } from "./change-role";
+import { listUsers } from "./list-users";
+import { signUpLocal } from "./sign-up-local";
+
+let ctx: TestContext;
+afterEach(async () => ctx?.cleanup());
+
+const admin = (uid: string) => ({ kind: "user" as const, uid, role: "admin" as const, email: "a@example.com" });
+
+describe("local accounts", () => {
+  it("the first account becomes admin, the next ones owners", async () => {
+    ctx = createTestContext();
+    const first = await signUpLocal(ctx, { email: "Ada@Example.com ", password: "correct horse battery", display_name: "Ada" });
+    const second = await signUpLocal(ctx, { email: "bob@example.com", password: "correct horse battery", display_name: "Bob" });
+    expect(first.user).toMatchObject({ role: "admin", email: "ada@example.com" });
+    expect(second.user.role).toBe("owner");
+  });
+
+  it.each([
+    [{ email: "not-an-email", password: "long enough pw", display_name: "x" }, "valid email"],
+    [{ email: "a@b.co", password: "short", display_name: "x" }, "at least 10"],
+    [{ email: "a@b.co", password: "long enough pw", display_name: "" }, "Enter a name"],
+    [{ email: "a@b.co" }, "password"],
+  ])("refuses sign-up input %j", async (input, message) => {
+    ctx = createTestContext();
+    await expect(signUpLocal(ctx, input)).rejects.toMatchObject({ code: "invalid", reason: "invalid_input" });
+    await expect(signUpLocal(ctx, input)).rejects.toThrow(message);
+    expect((await ctx.db.store.count("users", {}))).toBe(0);
+  });
+
+  it("refuses a taken email with conflict and creates nothing", async () => {
+    ctx = createTestContext();
+    await signUpLocal(ctx, { email: "a@b.co", password: "long enough pw", display_name: "A" });
+    await expect(signUpLocal(ctx, { email: "A@B.CO", password: "another long pw", display_name: "A2" })).rejects.toMatchObject({
+      code: "conflict",
+      reason: "email_taken",
+    });
+    expect(await ctx.db.store.count("users", {})).toBe(1);
+  });
+
+  it("signs in with the right password only, audits failures, and rate-limits guessing", async () => {
+    ctx = createTestContext();
+    const { uid } = await signUpLocal(ctx, { email: "a@b.co", password: "long enough pw", display_name: "A" });
+    await expect(authenticateLocal(ctx, { email: "a@b.co", password: "long enough pw" })).resolves.toMatchObject({ uid });
+    await expect(authenticateLocal(ctx, { email: "a@b.co", password: "wrong password" })).rejects.toMatchObject({
+      code: "unauthenticated",
+      reason: "bad_credentials",
+    });
+    await expect(authenticateLocal(ctx, { email: "nobody@b.co", password: "whatever pw" })).rejects.toMatchObject({ reason: "bad_credentials" });
+    for (let i = 0; i < 8; i++) await authenticateLocal(ctx, { email: "a@b.co", password: "wrong" }).catch(() => undefined);
+    await expect(authenticateLocal(ctx, { email: "a@b.co", password: "long enough pw" })).rejects.toMatchObject({ code: "rate_limited" });
+    ctx.clock.advance(15 * 60_000);
+    await expect(authenticateLocal(ctx, { email: "a@b.co", password: "long enough pw" })).resolves.toMatchObject({ uid });
+    const audit = await listAudit(ctx.as(admin(uid)), { action: "user.sign_in", outcome: undefined });
+    expect(audit.docs.filter((doc) => doc.data.outcome === "failure").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("admins change roles (audited); owners cannot; the last admin stays admin", async () => {
+    ctx = createTestContext();
+    const first = await signUpLocal(ctx, { email: "a@b.co", password: "long enough pw", display_name: "A" });
+    ctx.clock.advance(1000);
+    const second = await signUpLocal(ctx, { email: "b@b.co", password: "long enough pw", display_name: "B" });
+    const owner = { kind: "user" as const, uid: second.uid, role: "owner" as const, email: "b@b.co" };
+    await expect(changeRole(ctx.as(owner), { uid: second.uid, role: "admin" })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(listUsers(ctx.as(owner))).rejects.toMatchObject({ code: "forbidden" });
+    await expect(changeRole(ctx.as(admin(first.uid)), { uid: first.uid, role: "owner" })).rejects.toMatchObject({ reason: "last_admin" });
+    await changeRole(ctx.as(admin(first.uid)), { uid: second.uid, role: "operator" });
+    const users = await listUsers(ctx.as(admin(first.uid)));
+    expect(users.docs.map((doc) => doc.data.role)).toEqual(["admin", "operator"]);
+    const audit = await listAudit(ctx.as(admin(first.uid)), { action: "user.role_change" });
+    expect(audit.docs[0]?.data).toMatchObject({ target: { id: second.uid }, details: { from: "owner", to: "operator" } });
+  });
+});
