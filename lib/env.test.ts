@@ -4,7 +4,13 @@ import { loadConfig } from "./env";
 describe("loadConfig", () => {
   it("defaults to the embedded drivers", () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ storageDriver: "sqlite", blobDriver: "local", authDriver: "local", port: 3000, publicUrl: "http://localhost:3000" });
+    expect(config).toMatchObject({
+      storageDriver: "sqlite",
+      blobDriver: "local",
+      authDriver: "local",
+      port: 3000,
+      publicUrl: "http://localhost:3000",
+    });
   });
 
   it.each([

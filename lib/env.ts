@@ -18,10 +18,14 @@ const EnvSchema = z.object({
   HOST: z.string().default("0.0.0.0"),
   PUBLIC_URL: optionalString,
   CONTINUON_DATA_DIR: z.string().default(".data"),
-  STORAGE_DRIVER: z.enum(["sqlite", "firestore"], { error: () => "STORAGE_DRIVER must be one of: sqlite, firestore" }).default("sqlite"),
+  STORAGE_DRIVER: z
+    .enum(["sqlite", "firestore"], { error: () => "STORAGE_DRIVER must be one of: sqlite, firestore" })
+    .default("sqlite"),
   BLOB_DRIVER: z.enum(["local", "gcs"], { error: () => "BLOB_DRIVER must be one of: local, gcs" }).default("local"),
   AUTH_DRIVER: z.enum(["local", "firebase"], { error: () => "AUTH_DRIVER must be one of: local, firebase" }).optional(),
-  SQLITE_SYNCHRONOUS: z.enum(["FULL", "NORMAL"], { error: () => "SQLITE_SYNCHRONOUS must be one of: FULL, NORMAL" }).default("FULL"),
+  SQLITE_SYNCHRONOUS: z
+    .enum(["FULL", "NORMAL"], { error: () => "SQLITE_SYNCHRONOUS must be one of: FULL, NORMAL" })
+    .default("FULL"),
   GOOGLE_CLOUD_PROJECT: optionalString,
   FIRESTORE_DATABASE_ID: optionalString,
   FIRESTORE_EMULATOR_HOST: optionalString,
@@ -43,6 +47,10 @@ const EnvSchema = z.object({
   CONTINUON_STRICT_INDEXES: z
     .enum(["0", "1"])
     .optional()
+    .transform((value) => value === "1"),
+  TRUST_PROXY: z
+    .enum(["0", "1"])
+    .default("0")
     .transform((value) => value === "1"),
   CONTINUON_WORKERS: z
     .enum(["0", "1"])
@@ -73,6 +81,8 @@ export interface AppConfig {
   turn?: { urls: string[]; secret: string };
   heartbeatIntervalS: number;
   logLevel: string;
+  /** Take the client address from the last X-Forwarded-For hop (behind Google's front end). */
+  trustProxy: boolean;
   /** Refuse queries without a declared index (tests turn this on). */
   strictIndexes: boolean;
   /** Run background workers (TFRecord conversion, sweeps) in this process. */
@@ -118,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     metricsToken: e.METRICS_TOKEN,
     heartbeatIntervalS: e.HEARTBEAT_INTERVAL_S,
     logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
     strictIndexes: e.CONTINUON_STRICT_INDEXES,
     workers: e.CONTINUON_WORKERS,
   };
@@ -148,11 +159,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     // In the cloud nothing is generated on a container's disk: secrets come from Secret Manager.
     need(e.NEXTAUTH_SECRET, "NEXTAUTH_SECRET", "in cloud mode (STORAGE_DRIVER=firestore or BLOB_DRIVER=gcs)");
     need(e.OTA_SIGNING_KEY, "OTA_SIGNING_KEY", "in cloud mode (STORAGE_DRIVER=firestore or BLOB_DRIVER=gcs)");
-    if (e.BLOB_DRIVER === "local") need(e.BLOB_SIGNING_SECRET, "BLOB_SIGNING_SECRET", "when BLOB_DRIVER=local in cloud mode");
+    if (e.BLOB_DRIVER === "local")
+      need(e.BLOB_SIGNING_SECRET, "BLOB_SIGNING_SECRET", "when BLOB_DRIVER=local in cloud mode");
   }
   if (e.TURN_URLS) {
     config.turn = {
-      urls: e.TURN_URLS.split(",").map((url) => url.trim()).filter(Boolean),
+      urls: e.TURN_URLS.split(",")
+        .map((url) => url.trim())
+        .filter(Boolean),
       secret: need(e.TURN_SECRET, "TURN_SECRET", "when TURN_URLS is set"),
     };
   }

@@ -72,7 +72,11 @@ export function isDomainError(error: unknown): error is DomainError {
 export const invalid = (message: string, options?: DomainErrorOptions) => new DomainError("invalid", message, options);
 export const unauthenticated = (message: string, options?: DomainErrorOptions) =>
   new DomainError("unauthenticated", message, options);
-export const forbidden = (message: string, options?: DomainErrorOptions) => new DomainError("forbidden", message, options);
-export const notFound = (message: string, options?: DomainErrorOptions) => new DomainError("not_found", message, options);
-export const conflict = (message: string, options?: DomainErrorOptions) => new DomainError("conflict", message, options);
-export const tooLarge = (message: string, options?: DomainErrorOptions) => new DomainError("too_large", message, options);
+export const forbidden = (message: string, options?: DomainErrorOptions) =>
+  new DomainError("forbidden", message, options);
+export const notFound = (message: string, options?: DomainErrorOptions) =>
+  new DomainError("not_found", message, options);
+export const conflict = (message: string, options?: DomainErrorOptions) =>
+  new DomainError("conflict", message, options);
+export const tooLarge = (message: string, options?: DomainErrorOptions) =>
+  new DomainError("too_large", message, options);

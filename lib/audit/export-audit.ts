@@ -6,7 +6,10 @@ import { listAudit, type AuditFilter } from "./list-audit";
  * Every matching entry as JSON Lines, produced page by page so an export of a long log never sits
  * in memory. The export itself is audited.
  */
-export async function* exportAudit(ctx: Ctx, filter: Omit<AuditFilter, "cursor" | "limit"> = {}): AsyncGenerator<string> {
+export async function* exportAudit(
+  ctx: Ctx,
+  filter: Omit<AuditFilter, "cursor" | "limit"> = {},
+): AsyncGenerator<string> {
   let cursor: string | null = null;
   await appendAudit(ctx, { action: "audit.export", details: { filter } });
   do {

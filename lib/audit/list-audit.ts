@@ -28,5 +28,10 @@ export async function listAudit(ctx: Ctx, rawFilter: AuditFilter = {}): Promise<
   else if (filter.actor_id) where.push({ field: "actor.id", op: "==", value: filter.actor_id });
   else if (filter.target_id) where.push({ field: "target.id", op: "==", value: filter.target_id });
   else if (filter.outcome) where.push({ field: "outcome", op: "==", value: filter.outcome });
-  return ctx.db.query(AuditLog, { where, orderBy: { field: "at", direction: "desc" }, limit: filter.limit, cursor: filter.cursor ?? null });
+  return ctx.db.query(AuditLog, {
+    where,
+    orderBy: { field: "at", direction: "desc" },
+    limit: filter.limit,
+    cursor: filter.cursor ?? null,
+  });
 }

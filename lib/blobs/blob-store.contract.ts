@@ -30,7 +30,11 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<void
   await expect(promise).rejects.toSatisfy((error: unknown) => error instanceof DomainError && error.code === code);
 }
 
-export function blobStoreContract(name: string, makeFixture: () => Promise<BlobContractFixture>, options: BlobContractOptions = {}): void {
+export function blobStoreContract(
+  name: string,
+  makeFixture: () => Promise<BlobContractFixture>,
+  options: BlobContractOptions = {},
+): void {
   describe(`BlobStore contract: ${name}`, () => {
     let fixture: BlobContractFixture;
     let store: BlobStore;
@@ -69,7 +73,14 @@ export function blobStoreContract(name: string, makeFixture: () => Promise<BlobC
       const key = `${prefix()}/big.bin`;
       const chunk = Buffer.alloc(64 * 1024, 7);
       const total = 80;
-      await store.put(key, Readable.from((function* () { for (let i = 0; i < total; i++) yield chunk; })()));
+      await store.put(
+        key,
+        Readable.from(
+          (function* () {
+            for (let i = 0; i < total; i++) yield chunk;
+          })(),
+        ),
+      );
       const head = await store.head(key);
       expect(head?.size).toBe(chunk.length * total);
       const etagBefore = head?.etag;
@@ -146,7 +157,13 @@ export function blobStoreContract(name: string, makeFixture: () => Promise<BlobC
     test("signed PUT then signed GET over HTTP, with Range", async () => {
       const key = `${prefix()}/signed.bin`;
       const body = Buffer.from("signed upload body");
-      const put = await store.signUrl({ key, method: "PUT", expiresInS: 600, contentType: "application/octet-stream", maxSizeBytes: 1024 });
+      const put = await store.signUrl({
+        key,
+        method: "PUT",
+        expiresInS: 600,
+        contentType: "application/octet-stream",
+        maxSizeBytes: 1024,
+      });
       expect(Date.parse(put.expiresAt)).toBeGreaterThan(Date.now());
       const putResponse = await fetch(put.url, { method: "PUT", headers: put.headers, body });
       expect(putResponse.status).toBe(200);
@@ -165,7 +182,13 @@ export function blobStoreContract(name: string, makeFixture: () => Promise<BlobC
 
     test("a signed URL refuses the wrong method, key, content type and size, and stores nothing", async () => {
       const key = `${prefix()}/guarded.bin`;
-      const put = await store.signUrl({ key, method: "PUT", expiresInS: 600, contentType: "application/gzip", maxSizeBytes: 16 });
+      const put = await store.signUrl({
+        key,
+        method: "PUT",
+        expiresInS: 600,
+        contentType: "application/gzip",
+        maxSizeBytes: 16,
+      });
       const wrongType = await fetch(put.url, { method: "PUT", headers: { "content-type": "text/plain" }, body: "x" });
       expect(wrongType.status).toBeGreaterThanOrEqual(400);
       expect(wrongType.status).toBeLessThan(500);
@@ -195,7 +218,12 @@ export function blobStoreContract(name: string, makeFixture: () => Promise<BlobC
 
     test("an expired signed URL is refused and stores nothing", async () => {
       const key = `${prefix()}/expired.bin`;
-      const put = await fixture.pastStore.signUrl({ key, method: "PUT", expiresInS: 600, contentType: "application/octet-stream" });
+      const put = await fixture.pastStore.signUrl({
+        key,
+        method: "PUT",
+        expiresInS: 600,
+        contentType: "application/octet-stream",
+      });
       expect(Date.parse(put.expiresAt)).toBeLessThan(Date.now());
       const response = await fetch(put.url, { method: "PUT", headers: put.headers, body: "late" });
       expect(response.status).toBeGreaterThanOrEqual(400);

@@ -2,7 +2,6 @@ import { DomainError } from "@/lib/errors";
 
 const MAX_KEY_BYTES = 1024;
 // Control characters (incl. NUL) never belong in a key.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function refuse(key: string, why: string): never {

@@ -8,6 +8,8 @@ const DOCUMENT_ID = /^[A-Za-z0-9_.:@-]{1,200}$/;
  */
 export function assertDocumentId(id: string): void {
   if (!DOCUMENT_ID.test(id) || id === "." || id === ".." || /^__.*__$/.test(id)) {
-    throw new DomainError("invalid", `Document id "${id.slice(0, 80)}" is not valid.`, { reason: "invalid_document_id" });
+    throw new DomainError("invalid", `Document id "${id.slice(0, 80)}" is not valid.`, {
+      reason: "invalid_document_id",
+    });
   }
 }

@@ -16,7 +16,11 @@ async function expectDomainError(promise: Promise<unknown>, code: string): Promi
   await expect(promise).rejects.toSatisfy((error: unknown) => error instanceof DomainError && error.code === code);
 }
 
-export function documentStoreContract(name: string, makeStore: () => Promise<DocumentStore>, options: ContractOptions = {}): void {
+export function documentStoreContract(
+  name: string,
+  makeStore: () => Promise<DocumentStore>,
+  options: ContractOptions = {},
+): void {
   describe(`DocumentStore contract: ${name}`, () => {
     let store: DocumentStore;
     let prefix = 0;
@@ -46,7 +50,13 @@ export function documentStoreContract(name: string, makeStore: () => Promise<Doc
 
     test("create then get round-trips JSON, nested objects, arrays and ISO dates", async () => {
       const c = col("create");
-      const data = { name: "a", n: 1.5, ok: true, nested: { list: [1, "x", null], deep: { v: 2 } }, at: new Date("2026-01-02T03:04:05.000Z") };
+      const data = {
+        name: "a",
+        n: 1.5,
+        ok: true,
+        nested: { list: [1, "x", null], deep: { v: 2 } },
+        at: new Date("2026-01-02T03:04:05.000Z"),
+      };
       const created = await store.create(c, "doc1", data);
       expect(created.revision).toBeTruthy();
       const read = await store.get(c, "doc1");
@@ -130,9 +140,17 @@ export function documentStoreContract(name: string, makeStore: () => Promise<Doc
     test("query with equality filters, order and limit", async () => {
       const c = col("query_eq");
       for (let i = 0; i < 6; i++) {
-        await store.create(c, `d${i}`, { robot: i % 2 === 0 ? "r1" : "r2", at: `2026-01-0${i + 1}T00:00:00.000Z`, n: i });
+        await store.create(c, `d${i}`, {
+          robot: i % 2 === 0 ? "r1" : "r2",
+          at: `2026-01-0${i + 1}T00:00:00.000Z`,
+          n: i,
+        });
       }
-      const page = await store.query(c, { where: [{ field: "robot", op: "==", value: "r1" }], orderBy: { field: "at", direction: "desc" }, limit: 2 });
+      const page = await store.query(c, {
+        where: [{ field: "robot", op: "==", value: "r1" }],
+        orderBy: { field: "at", direction: "desc" },
+        limit: 2,
+      });
       expect(page.docs.map((doc) => doc.id)).toEqual(["d4", "d2"]);
       expect(page.nextCursor).toBeTruthy();
     });
@@ -142,7 +160,12 @@ export function documentStoreContract(name: string, makeStore: () => Promise<Doc
       await store.create(c, "a", { ok: true, meta: { kind: "x" } });
       await store.create(c, "b", { ok: false, meta: { kind: "x" } });
       await store.create(c, "c", { ok: true, meta: { kind: "y" } });
-      const page = await store.query(c, { where: [{ field: "ok", op: "==", value: true }, { field: "meta.kind", op: "==", value: "x" }] });
+      const page = await store.query(c, {
+        where: [
+          { field: "ok", op: "==", value: true },
+          { field: "meta.kind", op: "==", value: "x" },
+        ],
+      });
       expect(page.docs.map((doc) => doc.id)).toEqual(["a"]);
     });
 
@@ -184,7 +207,12 @@ export function documentStoreContract(name: string, makeStore: () => Promise<Doc
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page = await store.query(c, { where: [{ field: "group", op: "==", value: "g" }], orderBy: { field: "n", direction: "desc" }, limit: 2, cursor });
+        const page = await store.query(c, {
+          where: [{ field: "group", op: "==", value: "g" }],
+          orderBy: { field: "n", direction: "desc" },
+          limit: 2,
+          cursor,
+        });
         seen.push(...page.docs.map((doc) => doc.id));
         cursor = page.nextCursor;
       } while (cursor);

@@ -11,9 +11,13 @@ const SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function assertFieldPath(path: string): string[] {
   const segments = path.split(".");
   if (segments.length === 0 || segments.some((segment) => !SEGMENT.test(segment))) {
-    throw new DomainError("invalid", `Field path "${path}" is not valid: use letters, digits and underscores joined by dots.`, {
-      reason: "invalid_field_path",
-    });
+    throw new DomainError(
+      "invalid",
+      `Field path "${path}" is not valid: use letters, digits and underscores joined by dots.`,
+      {
+        reason: "invalid_field_path",
+      },
+    );
   }
   return segments;
 }

@@ -40,12 +40,20 @@ export function planQuery(query: Query): QueryShape {
       equalities.push(filter.field);
       continue;
     }
-    const kind = RANGE_OPS.has(filter.op) ? "range" : filter.op === "in" ? "in" : filter.op === "array-contains" ? "array-contains" : null;
+    const kind = RANGE_OPS.has(filter.op)
+      ? "range"
+      : filter.op === "in"
+        ? "in"
+        : filter.op === "array-contains"
+          ? "array-contains"
+          : null;
     if (kind === null) {
       throw new DomainError("invalid", `Unknown filter operator "${String(filter.op)}".`, { reason: "invalid_query" });
     }
     if (kind === "in" && (!Array.isArray(filter.value) || filter.value.length === 0 || filter.value.length > 30)) {
-      throw new DomainError("invalid", `An "in" filter on ${filter.field} needs 1 to 30 values.`, { reason: "invalid_query" });
+      throw new DomainError("invalid", `An "in" filter on ${filter.field} needs 1 to 30 values.`, {
+        reason: "invalid_query",
+      });
     }
     if (inequality && !(inequality.field === filter.field && inequality.op === "range" && kind === "range")) {
       throw new DomainError("invalid", "A query may have at most one range, in or array-contains filter.", {
@@ -79,7 +87,9 @@ export function compositeIndexFor(collection: string, shape: QueryShape): IndexD
   if (shape.inequality?.op === "array-contains") {
     fields.push({ fieldPath: shape.inequality.field, arrayConfig: "CONTAINS" });
   }
-  const orderField = shape.orderBy?.field ?? (shape.inequality && shape.inequality.op !== "array-contains" ? shape.inequality.field : undefined);
+  const orderField =
+    shape.orderBy?.field ??
+    (shape.inequality && shape.inequality.op !== "array-contains" ? shape.inequality.field : undefined);
   if (orderField !== undefined) {
     const order: IndexOrder = shape.orderBy?.direction === "desc" ? "DESCENDING" : "ASCENDING";
     const existing = fields.findIndex((field) => field.fieldPath === orderField && "order" in field);
@@ -94,7 +104,9 @@ export function compositeIndexFor(collection: string, shape: QueryShape): IndexD
 }
 
 function indexKey(index: IndexDeclaration): string {
-  const fields = index.fields.map((field) => ("order" in field ? `${field.fieldPath}:${field.order}` : `${field.fieldPath}:CONTAINS`));
+  const fields = index.fields.map((field) =>
+    "order" in field ? `${field.fieldPath}:${field.order}` : `${field.fieldPath}:CONTAINS`,
+  );
   // Equality fields may come in any order; only the tail (array / order field) is positional.
   const last = fields.pop();
   const tail: string[] = [];
@@ -117,9 +129,13 @@ export function assertIndexFor(declared: readonly IndexDeclaration[], collection
   const shape = planQuery(query);
   if (!hasIndexFor(declared, collection, shape)) {
     const needed = compositeIndexFor(collection, shape);
-    throw new DomainError("internal", `Query on ${collection} has no declared index; add to lib/storage/indexes.ts: ${JSON.stringify(needed)}`, {
-      reason: "missing_index",
-    });
+    throw new DomainError(
+      "internal",
+      `Query on ${collection} has no declared index; add to lib/storage/indexes.ts: ${JSON.stringify(needed)}`,
+      {
+        reason: "missing_index",
+      },
+    );
   }
   return shape;
 }

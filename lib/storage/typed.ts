@@ -27,9 +27,13 @@ export interface Page<T> {
 function parse<T>(collection: CollectionDef<T>, stored: StoredDocument): Doc<T> {
   const result = collection.schema.safeParse(stored.data);
   if (!result.success) {
-    throw new DomainError("internal", `Stored document ${collection.name}/${stored.id} does not match its schema: ${result.error.message}`, {
-      reason: "corrupt_document",
-    });
+    throw new DomainError(
+      "internal",
+      `Stored document ${collection.name}/${stored.id} does not match its schema: ${result.error.message}`,
+      {
+        reason: "corrupt_document",
+      },
+    );
   }
   return { id: stored.id, data: result.data, revision: stored.revision };
 }
@@ -37,7 +41,9 @@ function parse<T>(collection: CollectionDef<T>, stored: StoredDocument): Doc<T> 
 function serialize<T>(collection: CollectionDef<T>, id: string, data: T): Record<string, unknown> {
   const result = collection.schema.safeParse(data);
   if (!result.success) {
-    throw new DomainError("internal", `Refusing to write ${collection.name}/${id}: ${result.error.message}`, { reason: "invalid_document" });
+    throw new DomainError("internal", `Refusing to write ${collection.name}/${id}: ${result.error.message}`, {
+      reason: "invalid_document",
+    });
   }
   return result.data as Record<string, unknown>;
 }
@@ -134,7 +140,12 @@ export class Db {
     return parse(collection, await this.store.set(collection.name, id, serialize(collection, id, data)));
   }
 
-  async update<T>(collection: CollectionDef<T>, id: string, patch: UpdatePatch, options?: UpdateOptions): Promise<Doc<T>> {
+  async update<T>(
+    collection: CollectionDef<T>,
+    id: string,
+    patch: UpdatePatch,
+    options?: UpdateOptions,
+  ): Promise<Doc<T>> {
     return parse(collection, await this.store.update(collection.name, id, patch, options));
   }
 

@@ -19,7 +19,9 @@ export async function changeRole(ctx: Ctx, rawInput: unknown): Promise<User> {
     if (target.data.role === "admin" && input.role !== "admin") {
       const admins = await tx.query(Users, { where: [{ field: "role", op: "==", value: "admin" }], limit: 2 });
       if (admins.docs.length < 2) {
-        throw new DomainError("conflict", "This is the last admin; make someone else admin first.", { reason: "last_admin" });
+        throw new DomainError("conflict", "This is the last admin; make someone else admin first.", {
+          reason: "last_admin",
+        });
       }
     }
     tx.update(Users, input.uid, { role: input.role });

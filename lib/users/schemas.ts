@@ -32,10 +32,7 @@ export const ZEmail = z
   .max(254, "Email is too long.")
   .pipe(z.email({ error: "Enter a valid email address." }));
 
-export const ZPassword = z
-  .string()
-  .min(10, "Use at least 10 characters.")
-  .max(200, "Use at most 200 characters.");
+export const ZPassword = z.string().min(10, "Use at least 10 characters.").max(200, "Use at most 200 characters.");
 
 export const ZSignUpInput = z.object({
   email: ZEmail,

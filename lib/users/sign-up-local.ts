@@ -19,7 +19,9 @@ export function credentialId(email: string): string {
  */
 export async function signUpLocal(ctx: Ctx, rawInput: unknown): Promise<{ uid: string; user: User }> {
   if (ctx.config.authDriver !== "local") {
-    throw new DomainError("forbidden", "Accounts are managed by Firebase Auth on this deployment.", { reason: "local_accounts_disabled" });
+    throw new DomainError("forbidden", "Accounts are managed by Firebase Auth on this deployment.", {
+      reason: "local_accounts_disabled",
+    });
   }
   const input = parseInput(ZSignUpInput, rawInput);
   if (ctx.request.ip) await consumeRateLimit(ctx, { key: `signup:ip:${ctx.request.ip}`, limit: 20, windowS: 3600 });
@@ -29,7 +31,9 @@ export async function signUpLocal(ctx: Ctx, rawInput: unknown): Promise<{ uid: s
   return ctx.db.transaction(async (tx) => {
     const existing = await tx.get(LocalCredentials, credentialId(input.email));
     if (existing) {
-      throw new DomainError("conflict", "An account with this email already exists; sign in instead.", { reason: "email_taken" });
+      throw new DomainError("conflict", "An account with this email already exists; sign in instead.", {
+        reason: "email_taken",
+      });
     }
     const anyUser = await tx.query(Users, { limit: 1 });
     const user: User = {
@@ -42,7 +46,12 @@ export async function signUpLocal(ctx: Ctx, rawInput: unknown): Promise<{ uid: s
       last_sign_in_at: null,
     };
     tx.create(Users, uid, user);
-    tx.create(LocalCredentials, credentialId(input.email), { uid, email: input.email, password_hash: passwordHash, updated_at: now });
+    tx.create(LocalCredentials, credentialId(input.email), {
+      uid,
+      email: input.email,
+      password_hash: passwordHash,
+      updated_at: now,
+    });
     const audit = auditEntry(
       { ...ctx, actor: { kind: "user", uid, role: user.role, email: user.email } },
       { action: "user.sign_up", target: { type: "user", id: uid }, details: { role: user.role } },

@@ -16,7 +16,10 @@ export interface VerifiedFirebaseIdentity {
  * `user_uid` in robot-facing APIs is the uid field clients already know. As with local accounts,
  * the very first user becomes admin.
  */
-export async function upsertFirebaseUser(ctx: Ctx, identity: VerifiedFirebaseIdentity): Promise<{ uid: string; user: User; created: boolean }> {
+export async function upsertFirebaseUser(
+  ctx: Ctx,
+  identity: VerifiedFirebaseIdentity,
+): Promise<{ uid: string; user: User; created: boolean }> {
   if (!identity.email) {
     throw new DomainError("forbidden", "Your Google account has no email address.", { reason: "email_required" });
   }
@@ -41,7 +44,11 @@ export async function upsertFirebaseUser(ctx: Ctx, identity: VerifiedFirebaseIde
     tx.create(Users, identity.uid, user);
     const audit = auditEntry(
       { ...ctx, actor: { kind: "user", uid: identity.uid, role: user.role, email } },
-      { action: "user.sign_up", target: { type: "user", id: identity.uid }, details: { role: user.role, provider: "firebase" } },
+      {
+        action: "user.sign_up",
+        target: { type: "user", id: identity.uid },
+        details: { role: user.role, provider: "firebase" },
+      },
     );
     tx.create(AuditLog, audit.id, audit.entry);
     return { uid: identity.uid, user, created: true };

@@ -14,8 +14,16 @@ const admin = (uid: string) => ({ kind: "user" as const, uid, role: "admin" as c
 describe("local accounts", () => {
   it("the first account becomes admin, the next ones owners", async () => {
     ctx = createTestContext();
-    const first = await signUpLocal(ctx, { email: "Ada@Example.com ", password: "correct horse battery", display_name: "Ada" });
-    const second = await signUpLocal(ctx, { email: "bob@example.com", password: "correct horse battery", display_name: "Bob" });
+    const first = await signUpLocal(ctx, {
+      email: "Ada@Example.com ",
+      password: "correct horse battery",
+      display_name: "Ada",
+    });
+    const second = await signUpLocal(ctx, {
+      email: "bob@example.com",
+      password: "correct horse battery",
+      display_name: "Bob",
+    });
     expect(first.user).toMatchObject({ role: "admin", email: "ada@example.com" });
     expect(second.user.role).toBe("owner");
   });
@@ -29,13 +37,15 @@ describe("local accounts", () => {
     ctx = createTestContext();
     await expect(signUpLocal(ctx, input)).rejects.toMatchObject({ code: "invalid", reason: "invalid_input" });
     await expect(signUpLocal(ctx, input)).rejects.toThrow(message);
-    expect((await ctx.db.store.count("users", {}))).toBe(0);
+    expect(await ctx.db.store.count("users", {})).toBe(0);
   });
 
   it("refuses a taken email with conflict and creates nothing", async () => {
     ctx = createTestContext();
     await signUpLocal(ctx, { email: "a@b.co", password: "long enough pw", display_name: "A" });
-    await expect(signUpLocal(ctx, { email: "A@B.CO", password: "another long pw", display_name: "A2" })).rejects.toMatchObject({
+    await expect(
+      signUpLocal(ctx, { email: "A@B.CO", password: "another long pw", display_name: "A2" }),
+    ).rejects.toMatchObject({
       code: "conflict",
       reason: "email_taken",
     });
@@ -45,16 +55,25 @@ describe("local accounts", () => {
   it("signs in with the right password only, audits failures, and rate-limits guessing", async () => {
     ctx = createTestContext();
     const { uid } = await signUpLocal(ctx, { email: "a@b.co", password: "long enough pw", display_name: "A" });
-    await expect(authenticateLocal(ctx, { email: "a@b.co", password: "long enough pw" })).resolves.toMatchObject({ uid });
+    await expect(authenticateLocal(ctx, { email: "a@b.co", password: "long enough pw" })).resolves.toMatchObject({
+      uid,
+    });
     await expect(authenticateLocal(ctx, { email: "a@b.co", password: "wrong password" })).rejects.toMatchObject({
       code: "unauthenticated",
       reason: "bad_credentials",
     });
-    await expect(authenticateLocal(ctx, { email: "nobody@b.co", password: "whatever pw" })).rejects.toMatchObject({ reason: "bad_credentials" });
-    for (let i = 0; i < 8; i++) await authenticateLocal(ctx, { email: "a@b.co", password: "wrong" }).catch(() => undefined);
-    await expect(authenticateLocal(ctx, { email: "a@b.co", password: "long enough pw" })).rejects.toMatchObject({ code: "rate_limited" });
+    await expect(authenticateLocal(ctx, { email: "nobody@b.co", password: "whatever pw" })).rejects.toMatchObject({
+      reason: "bad_credentials",
+    });
+    for (let i = 0; i < 8; i++)
+      await authenticateLocal(ctx, { email: "a@b.co", password: "wrong" }).catch(() => undefined);
+    await expect(authenticateLocal(ctx, { email: "a@b.co", password: "long enough pw" })).rejects.toMatchObject({
+      code: "rate_limited",
+    });
     ctx.clock.advance(15 * 60_000);
-    await expect(authenticateLocal(ctx, { email: "a@b.co", password: "long enough pw" })).resolves.toMatchObject({ uid });
+    await expect(authenticateLocal(ctx, { email: "a@b.co", password: "long enough pw" })).resolves.toMatchObject({
+      uid,
+    });
     const audit = await listAudit(ctx.as(admin(uid)), { action: "user.sign_in", outcome: undefined });
     expect(audit.docs.filter((doc) => doc.data.outcome === "failure").length).toBeGreaterThanOrEqual(2);
   });
@@ -65,13 +84,20 @@ describe("local accounts", () => {
     ctx.clock.advance(1000);
     const second = await signUpLocal(ctx, { email: "b@b.co", password: "long enough pw", display_name: "B" });
     const owner = { kind: "user" as const, uid: second.uid, role: "owner" as const, email: "b@b.co" };
-    await expect(changeRole(ctx.as(owner), { uid: second.uid, role: "admin" })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(changeRole(ctx.as(owner), { uid: second.uid, role: "admin" })).rejects.toMatchObject({
+      code: "forbidden",
+    });
     await expect(listUsers(ctx.as(owner))).rejects.toMatchObject({ code: "forbidden" });
-    await expect(changeRole(ctx.as(admin(first.uid)), { uid: first.uid, role: "owner" })).rejects.toMatchObject({ reason: "last_admin" });
+    await expect(changeRole(ctx.as(admin(first.uid)), { uid: first.uid, role: "owner" })).rejects.toMatchObject({
+      reason: "last_admin",
+    });
     await changeRole(ctx.as(admin(first.uid)), { uid: second.uid, role: "operator" });
     const users = await listUsers(ctx.as(admin(first.uid)));
     expect(users.docs.map((doc) => doc.data.role)).toEqual(["admin", "operator"]);
     const audit = await listAudit(ctx.as(admin(first.uid)), { action: "user.role_change" });
-    expect(audit.docs[0]?.data).toMatchObject({ target: { id: second.uid }, details: { from: "owner", to: "operator" } });
+    expect(audit.docs[0]?.data).toMatchObject({
+      target: { id: second.uid },
+      details: { from: "owner", to: "operator" },
+    });
   });
 });

@@ -23,7 +23,10 @@ export interface ErrorBody {
  * Shape any thrown value as the API's error body. Unknown errors become a generic 500: their
  * message may hold internals, so it goes to the log, never to the caller.
  */
-export function errorResponseParts(error: unknown, requestId?: string): { status: number; body: ErrorBody; headers: Record<string, string> } {
+export function errorResponseParts(
+  error: unknown,
+  requestId?: string,
+): { status: number; body: ErrorBody; headers: Record<string, string> } {
   const headers: Record<string, string> = {};
   if (isDomainError(error) && error.code !== "internal") {
     if (error.retryAfterS !== undefined) headers["retry-after"] = String(Math.max(1, Math.ceil(error.retryAfterS)));
@@ -44,7 +47,13 @@ export function errorResponseParts(error: unknown, requestId?: string): { status
   return {
     status: 500,
     headers,
-    body: { error: { code: "internal", message: "Something went wrong on our side.", ...(requestId ? { request_id: requestId } : {}) } },
+    body: {
+      error: {
+        code: "internal",
+        message: "Something went wrong on our side.",
+        ...(requestId ? { request_id: requestId } : {}),
+      },
+    },
   };
 }
 

@@ -46,12 +46,28 @@ export interface TestContext extends Ctx {
  * A context on real adapters (SQLite in memory with strict index checks, blobs in a temp dir)
  * and a fixed clock: domain tests run the real storage code, not a mock.
  */
-export function createTestContext(options: { actor?: Actor; config?: Partial<AppConfig>; env?: Record<string, string> } = {}): TestContext {
+export function createTestContext(
+  options: { actor?: Actor; config?: Partial<AppConfig>; env?: Record<string, string> } = {},
+): TestContext {
   const clock = new TestClock();
   const dir = mkdtempSync(join(tmpdir(), "continuon-test-"));
-  const config: AppConfig = { ...loadConfig({ CONTINUON_DATA_DIR: dir, ...options.env }), strictIndexes: true, ...options.config };
-  const store = new SqliteDocumentStore({ filename: ":memory:", indexes: INDEXES, requireDeclaredIndexes: true, now: clock.now });
-  const blobs = new LocalDiskBlobStore({ root: join(dir, "blobs"), signingSecret: "test-signing-secret-0123456789", publicBaseUrl: config.publicUrl, now: clock.now });
+  const config: AppConfig = {
+    ...loadConfig({ CONTINUON_DATA_DIR: dir, ...options.env }),
+    strictIndexes: true,
+    ...options.config,
+  };
+  const store = new SqliteDocumentStore({
+    filename: ":memory:",
+    indexes: INDEXES,
+    requireDeclaredIndexes: true,
+    now: clock.now,
+  });
+  const blobs = new LocalDiskBlobStore({
+    root: join(dir, "blobs"),
+    signingSecret: "test-signing-secret-0123456789",
+    publicBaseUrl: config.publicUrl,
+    now: clock.now,
+  });
   const secrets: Secrets = {
     otaSigningKey: { privateKeyPem: testOtaKey(), keyId: "ota-test-1" },
     otaPreviousPublicKeys: {},

@@ -12,14 +12,17 @@ import { serveSignedBlobRequest } from "./serve-signed-request";
 /** Local disk store plus a plain HTTP server answering its signed URLs, as the app's route does. */
 async function startFixture() {
   const root = mkdtempSync(join(tmpdir(), "blobs-contract-"));
-  let store!: LocalDiskBlobStore;
+  const holder: { store?: LocalDiskBlobStore } = {};
   const server: Server = createServer((req, res) => {
-    void serveSignedBlobRequest(store, toWebRequest(req, "http://127.0.0.1")).then((response) => sendWebResponse(res, response));
+    void serveSignedBlobRequest(holder.store as LocalDiskBlobStore, toWebRequest(req, "http://127.0.0.1")).then(
+      (response) => sendWebResponse(res, response),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const options = { root, signingSecret: "test-secret-test-secret-test-secret", publicBaseUrl: baseUrl };
-  store = new LocalDiskBlobStore(options);
+  const store = new LocalDiskBlobStore(options);
+  holder.store = store;
   const pastStore = new LocalDiskBlobStore({ ...options, now: () => new Date(Date.now() - 2 * 3600_000) });
   return {
     store,
@@ -37,11 +40,22 @@ blobStoreContract("local disk", startFixture);
 describe("local signed URLs answer with the documented errors", () => {
   it.each([
     ["wrong content type", { headers: { "content-type": "text/plain" }, body: "x" }, 415, "content_type_mismatch"],
-    ["declared oversize", { headers: { "content-type": "application/gzip" }, body: "x".repeat(64) }, 413, "body_too_large"],
+    [
+      "declared oversize",
+      { headers: { "content-type": "application/gzip" }, body: "x".repeat(64) },
+      413,
+      "body_too_large",
+    ],
   ])("%s → %i %s", async (_name, init, status, reason) => {
     const fixture = await startFixture();
     try {
-      const put = await fixture.store.signUrl({ key: "x/y.tar.gz", method: "PUT", expiresInS: 60, contentType: "application/gzip", maxSizeBytes: 16 });
+      const put = await fixture.store.signUrl({
+        key: "x/y.tar.gz",
+        method: "PUT",
+        expiresInS: 60,
+        contentType: "application/gzip",
+        maxSizeBytes: 16,
+      });
       const response = await fetch(put.url, { method: "PUT", ...init });
       expect(response.status).toBe(status);
       expect((await response.json()).error.reason).toBe(reason);
@@ -81,7 +95,9 @@ describe("local signed URLs answer with the documented errors", () => {
       const tampered = await fetch(good.url.replace("expires=", "expires=9"));
       expect(tampered.status).toBe(403);
       expect((await tampered.json()).error.reason).toBe("signed_url_invalid");
-      const notModified = await fetch(good.url, { headers: { "if-none-match": (await fetch(good.url)).headers.get("etag") ?? "" } });
+      const notModified = await fetch(good.url, {
+        headers: { "if-none-match": (await fetch(good.url)).headers.get("etag") ?? "" },
+      });
       expect(notModified.status).toBe(304);
     } finally {
       await fixture.close();

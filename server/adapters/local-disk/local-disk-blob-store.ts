@@ -6,7 +6,16 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DomainError } from "@/lib/errors";
 import { assertValidBlobKey, assertValidBlobPrefix } from "@/lib/blobs/keys";
-import type { BlobInfo, BlobRead, BlobStore, ByteRange, ListPage, PutOptions, SignedUrl, SignedUrlRequest } from "@/lib/blobs/port";
+import type {
+  BlobInfo,
+  BlobRead,
+  BlobStore,
+  ByteRange,
+  ListPage,
+  PutOptions,
+  SignedUrl,
+  SignedUrlRequest,
+} from "@/lib/blobs/port";
 
 export interface LocalDiskBlobStoreOptions {
   /** Folder holding `data/` (the bytes) and `meta/` (content type and etag per object). */
@@ -44,7 +53,11 @@ function sizeLimit(maxSizeBytes: number | undefined): Transform {
     transform(chunk: Buffer, _encoding, callback) {
       seen += chunk.length;
       if (maxSizeBytes !== undefined && seen > maxSizeBytes) {
-        callback(new DomainError("too_large", `The body is larger than the ${maxSizeBytes} bytes allowed.`, { reason: "body_too_large" }));
+        callback(
+          new DomainError("too_large", `The body is larger than the ${maxSizeBytes} bytes allowed.`, {
+            reason: "body_too_large",
+          }),
+        );
         return;
       }
       callback(null, chunk);
@@ -107,7 +120,8 @@ export class LocalDiskBlobStore implements BlobStore {
     try {
       stats = await stat(this.pathFor(this.dataRoot, key));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR") return null;
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR")
+        return null;
       throw error;
     }
     if (!stats.isFile()) return null;
@@ -148,9 +162,13 @@ export class LocalDiskBlobStore implements BlobStore {
     const { start } = options.range;
     const end = Math.min(options.range.end ?? info.size - 1, info.size - 1);
     if (!Number.isInteger(start) || start < 0 || start >= info.size || end < start) {
-      throw new DomainError("invalid", `Range ${start}-${options.range.end ?? ""} is outside ${key} (${info.size} bytes).`, {
-        reason: "range_not_satisfiable",
-      });
+      throw new DomainError(
+        "invalid",
+        `Range ${start}-${options.range.end ?? ""} is outside ${key} (${info.size} bytes).`,
+        {
+          reason: "range_not_satisfiable",
+        },
+      );
     }
     return { info, stream: createReadStream(path, { start, end }), range: { start, end } };
   }
@@ -182,7 +200,8 @@ export class LocalDiskBlobStore implements BlobStore {
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR") return;
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR")
+        return;
       throw error;
     }
     for (const entry of entries) {
@@ -207,7 +226,9 @@ export class LocalDiskBlobStore implements BlobStore {
     const limit = Math.min(Math.max(options.limit ?? 1000, 1), 1000);
     const keys = (await this.keysUnder(prefix)).filter((key) => options.cursor === undefined || key > options.cursor);
     const page = keys.slice(0, limit);
-    const items = (await Promise.all(page.map((key) => this.info(key)))).filter((info): info is BlobInfo => info !== null);
+    const items = (await Promise.all(page.map((key) => this.info(key)))).filter(
+      (info): info is BlobInfo => info !== null,
+    );
     return { items, nextCursor: keys.length > limit ? (page[page.length - 1] ?? null) : null };
   }
 
@@ -231,7 +252,8 @@ export class LocalDiskBlobStore implements BlobStore {
   }
 
   async deletePrefix(prefix: string): Promise<number> {
-    if (prefix === "") throw new DomainError("invalid", "Refusing to delete every blob.", { reason: "invalid_blob_key" });
+    if (prefix === "")
+      throw new DomainError("invalid", "Refusing to delete every blob.", { reason: "invalid_blob_key" });
     const keys = await this.keysUnder(prefix);
     for (const key of keys) await this.delete(key);
     return keys.length;
@@ -241,7 +263,9 @@ export class LocalDiskBlobStore implements BlobStore {
     assertValidBlobKey(request.key);
     const maxTtl = request.method === "PUT" ? MAX_UPLOAD_TTL_S : MAX_DOWNLOAD_TTL_S;
     if (!(request.expiresInS > 0 && request.expiresInS <= maxTtl)) {
-      throw new DomainError("invalid", `Signed URL lifetime must be 1 to ${maxTtl} seconds.`, { reason: "invalid_expiry" });
+      throw new DomainError("invalid", `Signed URL lifetime must be 1 to ${maxTtl} seconds.`, {
+        reason: "invalid_expiry",
+      });
     }
     const claims: SignedUrlClaims = {
       key: request.key,
@@ -287,7 +311,8 @@ export class LocalDiskBlobStore implements BlobStore {
    * Throws `forbidden` with reason `signed_url_invalid` or `signed_url_expired`.
    */
   verifySignedUrl(key: string, query: URLSearchParams, method: string): SignedUrlClaims {
-    const invalid = () => new DomainError("forbidden", "The signed URL is not valid for this request.", { reason: "signed_url_invalid" });
+    const invalid = () =>
+      new DomainError("forbidden", "The signed URL is not valid for this request.", { reason: "signed_url_invalid" });
     try {
       assertValidBlobKey(key);
     } catch {
@@ -311,7 +336,9 @@ export class LocalDiskBlobStore implements BlobStore {
     const effectiveMethod = method === "HEAD" ? "GET" : method;
     if (effectiveMethod !== claims.method) throw invalid();
     if (Math.floor(this.now().getTime() / 1000) > claims.expires) {
-      throw new DomainError("forbidden", "The signed URL has expired; ask for a new one.", { reason: "signed_url_expired" });
+      throw new DomainError("forbidden", "The signed URL has expired; ask for a new one.", {
+        reason: "signed_url_expired",
+      });
     }
     return claims;
   }

@@ -11,7 +11,9 @@ function keyFromPath(pathname: string): string {
   try {
     return pathname.slice(PREFIX.length).split("/").map(decodeURIComponent).join("/");
   } catch {
-    throw new DomainError("forbidden", "The signed URL is not valid for this request.", { reason: "signed_url_invalid" });
+    throw new DomainError("forbidden", "The signed URL is not valid for this request.", {
+      reason: "signed_url_invalid",
+    });
   }
 }
 
@@ -34,15 +36,23 @@ export async function serveSignedBlobRequest(store: LocalDiskBlobStore, request:
     if (request.method === "PUT") {
       const contentType = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
       if (claims.contentType && contentType !== claims.contentType.toLowerCase()) {
-        throw new DomainError("unsupported_media_type", `This upload URL takes Content-Type ${claims.contentType}, not "${contentType || "none"}".`, {
-          reason: "content_type_mismatch",
-        });
+        throw new DomainError(
+          "unsupported_media_type",
+          `This upload URL takes Content-Type ${claims.contentType}, not "${contentType || "none"}".`,
+          {
+            reason: "content_type_mismatch",
+          },
+        );
       }
       const declared = Number(request.headers.get("content-length") ?? "NaN");
       if (claims.maxSizeBytes !== undefined && Number.isFinite(declared) && declared > claims.maxSizeBytes) {
-        throw new DomainError("too_large", `The body (${declared} bytes) is larger than the ${claims.maxSizeBytes} bytes this URL allows.`, {
-          reason: "body_too_large",
-        });
+        throw new DomainError(
+          "too_large",
+          `The body (${declared} bytes) is larger than the ${claims.maxSizeBytes} bytes this URL allows.`,
+          {
+            reason: "body_too_large",
+          },
+        );
       }
       if (!request.body) throw new DomainError("invalid", "The upload has no body.", { reason: "body_missing" });
       const info = await store.put(key, Readable.fromWeb(request.body as import("node:stream/web").ReadableStream), {
@@ -71,7 +81,13 @@ export async function serveSignedBlobRequest(store: LocalDiskBlobStore, request:
       if (parsed === -1) {
         headers.set("content-range", `bytes */${info.size}`);
         return Response.json(
-          { error: { code: "invalid", message: `Range ${rangeHeader} is outside the ${info.size}-byte object.`, reason: "range_not_satisfiable" } },
+          {
+            error: {
+              code: "invalid",
+              message: `Range ${rangeHeader} is outside the ${info.size}-byte object.`,
+              reason: "range_not_satisfiable",
+            },
+          },
           { status: 416, headers },
         );
       }

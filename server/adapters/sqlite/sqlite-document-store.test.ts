@@ -15,13 +15,19 @@ documentStoreContract("sqlite (file)", async () => {
   return new SqliteDocumentStore({ filename: join(dir, "store.db"), indexes: INDEXES });
 });
 
-documentStoreContract("sqlite (memory)", async () => new SqliteDocumentStore({ filename: ":memory:", indexes: INDEXES }));
+documentStoreContract(
+  "sqlite (memory)",
+  async () => new SqliteDocumentStore({ filename: ":memory:", indexes: INDEXES }),
+);
 
 describe("SqliteDocumentStore specifics", () => {
   it("refuses a query without a declared composite index when strict", async () => {
     const store = new SqliteDocumentStore({ filename: ":memory:", indexes: [], requireDeclaredIndexes: true });
     await expect(
-      store.query("things", { where: [{ field: "a", op: "==", value: 1 }], orderBy: { field: "b", direction: "desc" } }),
+      store.query("things", {
+        where: [{ field: "a", op: "==", value: 1 }],
+        orderBy: { field: "b", direction: "desc" },
+      }),
     ).rejects.toMatchObject({ code: "internal", reason: "missing_index" });
     // single-field queries need no composite index
     await store.query("things", { orderBy: { field: "b" } });

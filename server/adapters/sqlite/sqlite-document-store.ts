@@ -103,7 +103,10 @@ export class SqliteDocumentStore implements DocumentStore {
       if (index.collectionGroup !== collection) continue;
       const columns = index.fields
         .filter((field) => "order" in field)
-        .map((field) => `${fieldExpression(field.fieldPath)}${"order" in field && field.order === "DESCENDING" ? " DESC" : ""}`);
+        .map(
+          (field) =>
+            `${fieldExpression(field.fieldPath)}${"order" in field && field.order === "DESCENDING" ? " DESC" : ""}`,
+        );
       if (columns.length === 0) continue;
       // Firestore breaks ties by document id in the direction of the last order; put the id in
       // the index the same way so ordered pages are read straight off the index, never sorted.
@@ -171,7 +174,9 @@ export class SqliteDocumentStore implements DocumentStore {
     const row = this.readRow(collection, id);
     if (!row) throw new DomainError("not_found", `${collection}/${id} does not exist.`, { reason: "document_missing" });
     if (options?.ifRevision !== undefined && options.ifRevision !== String(row.version)) {
-      throw new DomainError("precondition_failed", `${collection}/${id} changed since it was read.`, { reason: "revision_mismatch" });
+      throw new DomainError("precondition_failed", `${collection}/${id} changed since it was read.`, {
+        reason: "revision_mismatch",
+      });
     }
     const data = applyPatch(JSON.parse(row.data) as DocumentData, patch);
     const json = JSON.stringify(data);
@@ -190,7 +195,9 @@ export class SqliteDocumentStore implements DocumentStore {
     if (options?.ifRevision !== undefined) {
       const row = this.readRow(collection, id);
       if (!row || String(row.version) !== options.ifRevision) {
-        throw new DomainError("precondition_failed", `${collection}/${id} changed since it was read.`, { reason: "revision_mismatch" });
+        throw new DomainError("precondition_failed", `${collection}/${id} changed since it was read.`, {
+          reason: "revision_mismatch",
+        });
       }
     }
     this.statement(`DELETE FROM "${table}" WHERE id = ?`).run(id);
@@ -316,7 +323,9 @@ export class SqliteDocumentStore implements DocumentStore {
     const last = docs[docs.length - 1];
     const nextCursor =
       hasMore && last
-        ? encodeCursor(shape.orderBy ? { value: getField(last.data, shape.orderBy.field), id: last.id } : { id: last.id })
+        ? encodeCursor(
+            shape.orderBy ? { value: getField(last.data, shape.orderBy.field), id: last.id } : { id: last.id },
+          )
         : null;
     return { docs, nextCursor };
   }
@@ -337,7 +346,8 @@ export class SqliteDocumentStore implements DocumentStore {
 
   async batch(ops: readonly WriteOp[]): Promise<void> {
     this.assertOpen();
-    if (ops.length > 500) throw new DomainError("invalid", "A batch holds at most 500 writes.", { reason: "batch_too_large" });
+    if (ops.length > 500)
+      throw new DomainError("invalid", "A batch holds at most 500 writes.", { reason: "batch_too_large" });
     this.db.transaction(() => ops.forEach((op) => this.applyOp(op))).immediate();
   }
 
@@ -357,20 +367,27 @@ export class SqliteDocumentStore implements DocumentStore {
       const fingerprint = (page: QueryPage) => page.docs.map((doc) => `${doc.id}@${doc.revision}`).join(",");
       const tx: Transaction = {
         get: async (collection, id) => {
-          if (writes.length) throw new DomainError("internal", "Transactions must read before they write.", { reason: "read_after_write" });
+          if (writes.length)
+            throw new DomainError("internal", "Transactions must read before they write.", {
+              reason: "read_after_write",
+            });
           const row = this.readRow(collection, id);
           reads.set(key(collection, id), row ? row.version : null);
           return row ? this.toDocument(row) : null;
         },
         query: async (collection, query) => {
-          if (writes.length) throw new DomainError("internal", "Transactions must read before they write.", { reason: "read_after_write" });
+          if (writes.length)
+            throw new DomainError("internal", "Transactions must read before they write.", {
+              reason: "read_after_write",
+            });
           const page = this.runQuery(collection, query);
           queries.push({ collection, query, fingerprint: fingerprint(page) });
           return page;
         },
         create: (collection, id, data) => void writes.push({ kind: "create", collection, id, data }),
         set: (collection, id, data) => void writes.push({ kind: "set", collection, id, data }),
-        update: (collection, id, patch, options) => void writes.push({ kind: "update", collection, id, patch, options }),
+        update: (collection, id, patch, options) =>
+          void writes.push({ kind: "update", collection, id, patch, options }),
         delete: (collection, id) => void writes.push({ kind: "delete", collection, id }),
       };
       const result = await fn(tx);
@@ -384,7 +401,8 @@ export class SqliteDocumentStore implements DocumentStore {
               if ((row ? row.version : null) !== version) throw new ConflictRetry();
             }
             for (const entry of queries) {
-              if (fingerprint(this.runQuery(entry.collection, entry.query)) !== entry.fingerprint) throw new ConflictRetry();
+              if (fingerprint(this.runQuery(entry.collection, entry.query)) !== entry.fingerprint)
+                throw new ConflictRetry();
             }
             writes.forEach((op) => this.applyOp(op));
           })
@@ -393,7 +411,9 @@ export class SqliteDocumentStore implements DocumentStore {
       } catch (error) {
         if (!(error instanceof ConflictRetry)) throw error;
         if (attempt >= MAX_TRANSACTION_ATTEMPTS) {
-          throw new DomainError("conflict", "Too many concurrent writers; try again.", { reason: "transaction_contention" });
+          throw new DomainError("conflict", "Too many concurrent writers; try again.", {
+            reason: "transaction_contention",
+          });
         }
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }

@@ -1,0 +1,70 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { RoleSelect } from "@/components/console/role-select";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { Table, Td, Th } from "@/components/ui/table";
+import { isDomainError } from "@/lib/errors";
+import { listUsers } from "@/lib/users/list-users";
+import { requirePageSession } from "@/server/http/page-context";
+
+export const metadata: Metadata = { title: "Users & roles" };
+export const dynamic = "force-dynamic";
+
+export default async function UsersPage({ searchParams }: { searchParams: Promise<{ cursor?: string }> }) {
+  const session = await requirePageSession("/console/admin/users");
+  const { cursor } = await searchParams;
+  let page;
+  try {
+    page = await listUsers(session.ctx, { cursor: cursor ?? null, limit: 100 });
+  } catch (error) {
+    if (isDomainError(error) && error.code === "forbidden") notFound();
+    throw error;
+  }
+  return (
+    <>
+      <PageHeader
+        title="Users & roles"
+        description="Owners see their own robots; operators run datasets, training and rollouts; admins manage people, tokens and the audit log."
+      />
+      {page.docs.length === 0 ? (
+        <EmptyState title="No users yet">People appear here after they create an account.</EmptyState>
+      ) : (
+        <Table>
+          <thead>
+            <tr>
+              <Th>Name</Th>
+              <Th>Email</Th>
+              <Th>Role</Th>
+              <Th>Robots</Th>
+              <Th>Joined</Th>
+              <Th>Last sign-in</Th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {page.docs.map((doc) => (
+              <tr key={doc.id} data-testid={`user-row-${doc.data.email}`}>
+                <Td className="font-medium text-slate-900">{doc.data.display_name}</Td>
+                <Td>{doc.data.email}</Td>
+                <Td>
+                  <RoleSelect uid={doc.id} role={doc.data.role} isSelf={doc.id === session.user.id} />
+                </Td>
+                <Td className="tabular-nums">{doc.data.robots.length}</Td>
+                <Td className="whitespace-nowrap">{doc.data.created_at.slice(0, 10)}</Td>
+                <Td className="whitespace-nowrap">{doc.data.last_sign_in_at?.slice(0, 16).replace("T", " ") ?? "—"}</Td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+      {page.nextCursor && (
+        <a
+          href={`?cursor=${encodeURIComponent(page.nextCursor)}`}
+          className="mt-4 inline-block text-sm font-medium text-brand-700"
+        >
+          Next page →
+        </a>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,49 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { requirePageSession } from "@/server/http/page-context";
+
+export const metadata: Metadata = { title: "Overview" };
+export const dynamic = "force-dynamic";
+
+const NEXT_STEPS = [
+  {
+    title: "Start the simulated fleet",
+    text: "Run `npm run demo` (or `npm run sim -- fleet --count 3`) to see robots register, heartbeat and upload episodes.",
+    href: "/docs/getting-started",
+  },
+  {
+    title: "Provision your robots",
+    text: "Admins create a provisioning token for a robot model; robots register their device key with it.",
+    href: "/docs/robot-api",
+  },
+  {
+    title: "Claim a robot you own",
+    text: "Pair with the robot on its LAN to get a claim proof, then paste it here to see it in your fleet.",
+    href: "/docs/security",
+  },
+];
+
+export default async function OverviewPage() {
+  const session = await requirePageSession();
+  const user = session.user.data;
+  return (
+    <>
+      <PageHeader
+        title={`Welcome, ${user.display_name}`}
+        description="Your fleet at a glance: robots, recent episodes, training and rollouts."
+      />
+      <div className="grid gap-4 lg:grid-cols-3">
+        {NEXT_STEPS.map((step, index) => (
+          <Card key={step.title} title={`${index + 1}. ${step.title}`}>
+            <p className="text-sm leading-6 text-slate-600">{step.text}</p>
+            <Link href={step.href} className="mt-3 inline-block text-sm font-medium text-brand-700 hover:underline">
+              How →
+            </Link>
+          </Card>
+        ))}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,86 @@
+"use client";
+
+import Link from "next/link";
+import { signIn } from "next-auth/react";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { Button } from "@/components/ui/button";
+import { Field, Input } from "@/components/ui/input";
+
+interface Issue {
+  path: string;
+  message: string;
+}
+
+/** Create a local account, then sign in with it. */
+export function SignUpForm({ isFirstAccount }: { isFirstAccount: boolean }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const input = { display_name: form.get("display_name"), email: form.get("email"), password: form.get("password") };
+    setPending(true);
+    setError(null);
+    setFieldErrors({});
+    const response = await fetch("/api/auth/signup", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(input),
+    });
+    if (!response.ok) {
+      const body = (await response.json().catch(() => null)) as {
+        error?: { message?: string; details?: { issues?: Issue[] } };
+      } | null;
+      const issues = body?.error?.details?.issues ?? [];
+      setFieldErrors(Object.fromEntries(issues.map((issue) => [issue.path, issue.message])));
+      setError(issues.length ? null : (body?.error?.message ?? "Could not create the account."));
+      setPending(false);
+      return;
+    }
+    const result = await signIn("credentials", { email: input.email, password: input.password, redirect: false });
+    setPending(false);
+    if (!result || result.error) {
+      router.push("/signin");
+      return;
+    }
+    router.push("/console");
+    router.refresh();
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      {isFirstAccount && (
+        <p className="rounded-md bg-brand-50 px-3 py-2 text-sm text-brand-900">
+          This is the first account on this deployment: it becomes the <strong>admin</strong>.
+        </p>
+      )}
+      <Field label="Name" htmlFor="display_name" error={fieldErrors.display_name}>
+        <Input id="display_name" name="display_name" autoComplete="name" required />
+      </Field>
+      <Field label="Email" htmlFor="email" error={fieldErrors.email}>
+        <Input id="email" name="email" type="email" autoComplete="email" required />
+      </Field>
+      <Field label="Password" htmlFor="password" hint="At least 10 characters." error={fieldErrors.password}>
+        <Input id="password" name="password" type="password" autoComplete="new-password" required minLength={10} />
+      </Field>
+      {error && (
+        <p className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" role="alert">
+          {error}
+        </p>
+      )}
+      <Button type="submit" className="w-full" disabled={pending}>
+        {pending ? "Creating account…" : "Create account"}
+      </Button>
+      <p className="text-center text-sm text-slate-600">
+        Already have an account?{" "}
+        <Link href="/signin" className="font-medium text-brand-700 hover:underline">
+          Sign in
+        </Link>
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,16 @@
+import type { Role } from "@/lib/context";
+
+export interface NavItem {
+  href: string;
+  label: string;
+  /** Lowest role that sees the item (the pages check again). */
+  role: Role;
+  section: "Fleet" | "Data" | "Delivery" | "Admin";
+}
+
+/** The console navigation, one entry per page; features add their line here. */
+export const NAV_ITEMS: NavItem[] = [
+  { href: "/console", label: "Overview", role: "owner", section: "Fleet" },
+  { href: "/console/admin/users", label: "Users & roles", role: "admin", section: "Admin" },
+  { href: "/console/admin/audit", label: "Audit log", role: "admin", section: "Admin" },
+];

@@ -1,0 +1,13 @@
+export interface DocsPage {
+  slug: string;
+  title: string;
+  section: "Start" | "Robot API" | "Concepts" | "Operate";
+}
+
+/** The docs navigation; every page under app/docs has one line here (a test keeps them in step). */
+export const DOCS_PAGES: DocsPage[] = [
+  { slug: "getting-started", title: "Getting started", section: "Start" },
+  { slug: "architecture", title: "Architecture", section: "Concepts" },
+  { slug: "security", title: "Security model", section: "Concepts" },
+  { slug: "cloud", title: "Running in Google Cloud", section: "Operate" },
+];

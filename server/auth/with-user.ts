@@ -1,0 +1,93 @@
+import { decode } from "next-auth/jwt";
+import type { Role } from "@/lib/context";
+import { DomainError } from "@/lib/errors";
+import { hasRole } from "@/lib/users/authorize";
+import { Users } from "@/lib/users/schemas";
+import { upsertFirebaseUser } from "@/lib/users/upsert-firebase-user";
+import type { Runtime } from "@/server/runtime";
+import type { AuthResult, Authenticator } from "@/server/http/route";
+import { verifyFirebaseIdToken } from "./firebase";
+
+const SESSION_COOKIES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
+
+function cookie(request: Request, name: string): string | null {
+  const header = request.headers.get("cookie");
+  if (!header) return null;
+  for (const part of header.split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(rest.join("="));
+  }
+  return null;
+}
+
+/** The uid a request's session names, or null (no session, expired, or tampered). */
+export async function sessionUid(runtime: Runtime, request: Request): Promise<string | null> {
+  for (const name of SESSION_COOKIES) {
+    const token = cookie(request, name);
+    if (!token) continue;
+    try {
+      const payload = await decode({ token, secret: runtime.secrets.nextAuthSecret });
+      if (payload && typeof payload.uid === "string") return payload.uid;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+/**
+ * Cookie-authenticated writes must come from our own pages: a cross-site form or fetch carries an
+ * Origin that is not ours. (SameSite=Lax cookies already stop most of it; this closes the rest.)
+ */
+function assertSameOrigin(runtime: Runtime, request: Request): void {
+  if (["GET", "HEAD", "OPTIONS"].includes(request.method)) return;
+  const origin = request.headers.get("origin");
+  if (!origin) return;
+  const allowed = new Set([new URL(runtime.config.publicUrl).host, request.headers.get("host") ?? ""]);
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = "";
+  }
+  if (!allowed.has(host))
+    throw new DomainError("forbidden", "Cross-site requests are not allowed.", { reason: "cross_site_request" });
+}
+
+/** Resolve the signed-in user from a session cookie or a Firebase ID token bearer. */
+export async function authenticateUser(
+  runtime: Runtime,
+  request: Request,
+  info: { requestId: string; ip: string | null; userAgent: string | null },
+): Promise<AuthResult> {
+  const bearer = request.headers.get("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1];
+  let uid: string | null = null;
+  if (bearer && runtime.config.authDriver === "firebase") {
+    const identity = await verifyFirebaseIdToken(runtime, bearer);
+    uid = (await upsertFirebaseUser(runtime.contextFor({ kind: "anonymous" }, info), identity)).uid;
+  } else {
+    uid = await sessionUid(runtime, request);
+    if (uid) assertSameOrigin(runtime, request);
+  }
+  if (!uid) throw new DomainError("unauthenticated", "Sign in to do this.", { reason: "sign_in_required" });
+  const user = await runtime.db.get(Users, uid);
+  if (!user)
+    throw new DomainError("unauthenticated", "Your account no longer exists; sign in again.", {
+      reason: "account_missing",
+    });
+  return { actor: { kind: "user", uid, role: user.data.role, email: user.data.email } };
+}
+
+/**
+ * Route authenticator for signed-in users. `atLeast` rejects lower roles with 403 here, and the
+ * verb checks again in the domain (the rule lives there; this keeps routes honest too).
+ */
+export function withUser(atLeast: Role = "owner"): Authenticator {
+  return async ({ request, runtime, info }) => {
+    const result = await authenticateUser(runtime, request, info);
+    if (result.actor.kind === "user" && !hasRole(result.actor.role, atLeast)) {
+      throw new DomainError("forbidden", `This needs the ${atLeast} role.`, { reason: "role_required" });
+    }
+    return result;
+  };
+}

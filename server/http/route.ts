@@ -1,0 +1,152 @@
+import type { z } from "zod";
+import type { Actor, Ctx, RequestInfo } from "@/lib/context";
+import { DomainError } from "@/lib/errors";
+import { createId } from "@/lib/ids";
+import { parseInput } from "@/lib/validation";
+import { getRuntime, type Runtime } from "@/server/runtime";
+import { errorResponse } from "./errors";
+import { parseJsonBody, readBodyLimited } from "./read-body";
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** What an authenticator sees: the request and, for buffered bodies, its bytes. */
+export interface AuthInput {
+  request: Request;
+  runtime: Runtime;
+  info: RequestInfo;
+  /** The body bytes (buffered modes), or null when the handler streams the body itself. */
+  bodyBytes: Buffer | null;
+}
+
+export interface AuthResult {
+  actor: Actor;
+  /**
+   * For streamed bodies: the body to hand the handler instead of `request.body` (a robot's
+   * digest-checking stream, for instance).
+   */
+  body?: ReadableStream<Uint8Array> | null;
+}
+
+export type Authenticator = (input: AuthInput) => Promise<AuthResult>;
+
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** `json` (default for POST/PUT/PATCH): buffered up to `maxBodyBytes` and parsed with `body`. `stream`: the handler reads it. */
+  bodyMode?: "json" | "raw" | "stream" | "none";
+  maxBodyBytes?: number;
+}
+
+export interface HandlerArgs<P, Q, B> {
+  ctx: Ctx;
+  runtime: Runtime;
+  request: Request;
+  params: P;
+  query: Q;
+  body: B;
+  /** Buffered body bytes (`raw` mode). */
+  rawBody: Buffer | null;
+  /** The body stream (`stream` mode). */
+  bodyStream: ReadableStream<Uint8Array> | null;
+}
+
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+function requestInfo(request: Request, runtime: Runtime): RequestInfo {
+  const forwarded = request.headers.get("x-forwarded-for");
+  // The custom server overwrites x-continuon-remote-addr with the socket address; behind
+  // Google's front end the last x-forwarded-for hop is the one it added.
+  const ip =
+    runtime.config.trustProxy && forwarded
+      ? (forwarded.split(",").pop()?.trim() ?? null)
+      : request.headers.get("x-continuon-remote-addr");
+  const given = request.headers.get("x-request-id");
+  return {
+    requestId: given && /^[A-Za-z0-9_.:-]{1,100}$/.test(given) ? given : createId("req"),
+    ip,
+    userAgent: request.headers.get("user-agent")?.slice(0, 300) ?? null,
+  };
+}
+
+/** A response helper for handlers that want a status other than 200. */
+export function json(data: unknown, init: ResponseInit = {}): Response {
+  return Response.json(data, init);
+}
+
+/**
+ * Build a route handler: authenticate, read and validate params/query/body, call the handler,
+ * map DomainErrors to statuses in one table, tag the request id, log one line. Handlers stay thin:
+ * they call one domain verb and shape the answer.
+ */
+export function createRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  authenticate: Authenticator,
+  spec: RouteSpec<P, Q, B>,
+  handler: (args: HandlerArgs<Infer<P>, Infer<Q>, Infer<B>>) => Promise<Response | unknown>,
+): (request: Request, context?: RouteContext) => Promise<Response> {
+  return async (request, context) => {
+    const started = performance.now();
+    let runtime: Runtime;
+    try {
+      runtime = await getRuntime();
+    } catch (error) {
+      console.error("runtime failed to start", error);
+      return errorResponse(
+        new DomainError("unavailable", "The service is starting or misconfigured.", { reason: "runtime_unavailable" }),
+      );
+    }
+    const info = requestInfo(request, runtime);
+    const url = new URL(request.url);
+    let log = runtime.log.child({ request_id: info.requestId });
+    let response: Response;
+    let actor: Actor = { kind: "anonymous" };
+    try {
+      const mode = spec.bodyMode ?? (["GET", "HEAD", "DELETE"].includes(request.method) ? "none" : "json");
+      const bodyBytes =
+        mode === "json" || mode === "raw"
+          ? await readBodyLimited(request, spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
+          : null;
+      const auth = await authenticate({ request, runtime, info, bodyBytes });
+      actor = auth.actor;
+      if (actor.kind === "user") log = log.child({ user_id: actor.uid });
+      if (actor.kind === "robot") log = log.child({ robot_id: actor.deviceId });
+      const ctx = runtime.contextFor(actor, info, log);
+      const params = spec.params ? parseInput(spec.params, context ? await context.params : {}, "path") : undefined;
+      const query = spec.query ? parseInput(spec.query, Object.fromEntries(url.searchParams), "query") : undefined;
+      const body =
+        spec.body && mode === "json"
+          ? parseInput(spec.body, parseJsonBody(bodyBytes as Buffer, request.headers.get("content-type")), "body")
+          : undefined;
+      const result = await handler({
+        ctx,
+        runtime,
+        request,
+        params: params as Infer<P>,
+        query: query as Infer<Q>,
+        body: body as Infer<B>,
+        rawBody: mode === "raw" ? bodyBytes : null,
+        bodyStream: mode === "stream" ? (auth.body !== undefined ? auth.body : request.body) : null,
+      });
+      response = result instanceof Response ? result : Response.json(result ?? { ok: true });
+    } catch (error) {
+      response = errorResponse(error, info.requestId);
+      if (response.status >= 500) log.error({ err: error, path: url.pathname }, "request failed");
+    }
+    response.headers.set("x-request-id", info.requestId);
+    log.info(
+      {
+        method: request.method,
+        path: url.pathname,
+        status: response.status,
+        ms: Math.round(performance.now() - started),
+        actor: actor.kind,
+      },
+      "request",
+    );
+    return response;
+  };
+}
+
+/** Anyone may call (landing-page forms, sign-up, health). */
+export const anonymous: Authenticator = async () => ({ actor: { kind: "anonymous" } });

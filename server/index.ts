@@ -1,0 +1,135 @@
+/**
+ * The custom Node server: one HTTP server that hands every request to Next.js and routes
+ * WebSocket upgrades on `/api/remote/signal` to the relay (other upgrades: Next's dev HMR, or
+ * closed). It builds the runtime first, so Next's route handlers and the relay share one store,
+ * one blob store and one live registry. Edit it to add an upgrade path or process lifecycle
+ * (start-up, background workers, graceful shutdown); request logic belongs in routes and lib/.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import next from "next";
+import { ConfigError } from "@/lib/env";
+import { createRuntime, setRuntime, type Runtime } from "./runtime";
+import { startBackgroundWorkers } from "./workers";
+import { findUpgradeHandler } from "./upgrades";
+import { installModules } from "./modules";
+
+const SHUTDOWN_GRACE_MS = 25_000;
+
+export interface StartedServer {
+  runtime: Runtime;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(options: {
+  dev: boolean;
+  env?: Record<string, string | undefined>;
+  dir?: string;
+}): Promise<StartedServer> {
+  const env = options.env ?? process.env;
+  const runtime = await createRuntime(env);
+  setRuntime(runtime);
+  const { config, log } = runtime;
+  // next-auth reads its callback base from here.
+  process.env.NEXTAUTH_URL ??= config.publicUrl;
+  installModules(runtime);
+
+  const app = next({ dev: options.dev, dir: options.dir ?? process.cwd(), hostname: config.host, port: config.port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const nextUpgrade = app.getUpgradeHandler();
+
+  let inFlight = 0;
+  let draining = false;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // Route handlers read the peer address from here; a client cannot forge it.
+    req.headers["x-continuon-remote-addr"] = req.socket.remoteAddress ?? "";
+    if (draining) res.setHeader("connection", "close");
+    inFlight++;
+    res.on("close", () => inFlight--);
+    handle(req, res).catch((error: unknown) => {
+      log.error({ err: error }, "unhandled request error");
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end();
+      }
+    });
+  });
+
+  server.on("upgrade", (req, socket, head) => {
+    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+    req.headers["x-continuon-remote-addr"] = req.socket.remoteAddress ?? "";
+    const handler = findUpgradeHandler(runtime, pathname);
+    if (handler) {
+      handler(req, socket, head);
+    } else if (options.dev && pathname.startsWith("/_next/")) {
+      void nextUpgrade(req, socket, head);
+    } else {
+      // Next leaves upgrades on unknown paths hanging: close them here.
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      socket.destroy();
+    }
+  });
+
+  const stopWorkers = config.workers ? startBackgroundWorkers(runtime) : async () => undefined;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  log.info({ port, dev: options.dev, url: config.publicUrl }, "server listening");
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      draining = true;
+      log.info({ inFlight }, "shutting down: no new connections, finishing in-flight requests");
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+      while (inFlight > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        server.closeIdleConnections();
+      }
+      server.closeAllConnections();
+      await closed;
+      await stopWorkers();
+      await runtime.close();
+      await app.close?.();
+      log.info({}, "stopped");
+    })();
+    return stopping;
+  };
+  return { runtime, url: `http://127.0.0.1:${port}`, stop };
+}
+
+async function main(): Promise<void> {
+  const dev = process.argv.includes("--dev");
+  let started: StartedServer;
+  try {
+    started = await startServer({ dev });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`continuon.cloud cannot start: ${error.message}`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      void started.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+if (process.env.CONTINUON_SERVER_NO_MAIN !== "1") {
+  void main();
+}

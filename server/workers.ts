@@ -1,0 +1,56 @@
+import type { Ctx } from "@/lib/context";
+import { sweepRateLimits } from "@/lib/rate-limit/consume-rate-limit";
+import { onWork, type Runtime } from "./runtime";
+
+/** A background task run in a loop: every `intervalMs`, and sooner when its queue is notified. */
+export interface BackgroundWorker {
+  name: string;
+  intervalMs: number;
+  /** Returns how many items it handled; a non-zero count runs it again at once. */
+  run(ctx: Ctx): Promise<number>;
+}
+
+/** Every worker this process runs. Add one line per worker. */
+export const WORKERS: BackgroundWorker[] = [
+  { name: "sweep-rate-limits", intervalMs: 5 * 60_000, run: sweepRateLimits },
+];
+
+/**
+ * Start each worker's loop. Workers take their work from the store with leases, so several
+ * instances can run them side by side; stopping waits for the current pass to finish.
+ */
+export function startBackgroundWorkers(
+  runtime: Runtime,
+  workers: readonly BackgroundWorker[] = WORKERS,
+): () => Promise<void> {
+  let stopped = false;
+  const loops = workers.map(async (worker) => {
+    const ctx = runtime.contextFor({ kind: "system", name: worker.name }, { requestId: `worker:${worker.name}` });
+    let wake: (() => void) | undefined;
+    const unsubscribe = onWork(runtime, worker.name, () => wake?.());
+    while (!stopped) {
+      let handled = 0;
+      try {
+        handled = await worker.run(ctx);
+      } catch (error) {
+        runtime.log.error({ err: error, worker: worker.name }, "background worker pass failed");
+      }
+      if (stopped) break;
+      if (handled > 0) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, worker.intervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+    unsubscribe();
+  });
+  return async () => {
+    stopped = true;
+    for (const worker of workers) runtime.services.notifyWork(worker.name);
+    await Promise.all(loops);
+  };
+}
