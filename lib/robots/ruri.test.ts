@@ -159,6 +159,21 @@ const refused: Array<{ name: string; input: string; part: string }> = [
     input: "rcan://registry/manufacturer/model/1.2.0/14d4b680",
     part: "5-segment RCAN SDK form",
   },
+  {
+    name: "5-segment RCAN SDK template as written in UPSTREAM.md",
+    input: "rcan://registry/manufacturer/model/version/device_id",
+    part: 'device_id "version" must be 8 lowercase hex digits or a UUID (if this is the RCAN SDK\'s 5-segment form, robot RURIs have no version segment',
+  },
+  {
+    name: "5-segment RCAN SDK form with a named version",
+    input: "rcan://continuon.cloud/continuon/companion-v1/stable/14d4b680",
+    part: '5-segment RCAN SDK form (…/<model>/<version>/<device_id>, version "stable")',
+  },
+  {
+    name: "the placeholder template of PRODUCT.md/UPSTREAM.md",
+    input: "rcan://<registry>/<manufacturer>/<model>/<device_id>",
+    part: 'registry "<registry>" must match',
+  },
   { name: "empty string", input: "", part: 'must start with "rcan://"' },
   { name: "other scheme", input: "https://continuon.cloud/continuon/companion-v1/14d4b680", part: "must start with" },
   {

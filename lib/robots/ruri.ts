@@ -184,13 +184,15 @@ export function parseRuri(input: string): RobotAddress {
   const deviceIssue = deviceIdProblem(deviceId);
   if (deviceIssue) {
     const next = capabilitySegments[0]?.replace(/:\d+$/, "");
-    if (SDK_VERSION_RE.test(deviceId) && next !== undefined && portText === null) {
+    const noVersion = "robot RURIs have no version segment: rcan://<registry>/<manufacturer>/<model>/<device_id>";
+    if (next !== undefined && portText === null && (SDK_VERSION_RE.test(deviceId) || isDeviceId(next))) {
       throw refuse(
         input,
-        `this is the 5-segment RCAN SDK form (…/<model>/<version>/<device_id>, version ${JSON.stringify(deviceId)}); ` +
-          "robot RURIs have no version segment: rcan://<registry>/<manufacturer>/<model>/<device_id>",
+        `this is the 5-segment RCAN SDK form (…/<model>/<version>/<device_id>, version ${JSON.stringify(deviceId)}); ${noVersion}`,
       );
     }
+    if (next !== undefined)
+      throw refuse(input, `${deviceIssue} (if this is the RCAN SDK's 5-segment form, ${noVersion})`);
     throw refuse(input, deviceIssue);
   }
 

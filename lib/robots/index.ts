@@ -1,0 +1,30 @@
+/** Robot identity: RURIs, legacy aliases and local claim proofs. */
+export {
+  CLAIM_PROOF_ALGORITHM,
+  CLAIM_PROOF_ERROR_REASONS,
+  CLAIM_PROOF_MAX_SKEW_S,
+  CLAIM_PROOF_TYPE,
+  issueClaimProof,
+  readClaimProofHeader,
+  verifyClaimProof,
+  type ClaimProofErrorReason,
+  type ClaimProofPayload,
+  type IssueClaimProofInput,
+  type VerifiedClaimProof,
+  type VerifyClaimProofOptions,
+} from "./claim-proof";
+export {
+  DEFAULT_RURI_PORT,
+  formatRuri,
+  isDeviceId,
+  MAX_RURI_LENGTH,
+  parseLegacyAlias,
+  parseRobotReference,
+  parseRuri,
+  toIdentityRuri,
+  tryParseRuri,
+  type LegacyAlias,
+  type RobotAddress,
+  type RobotAddressParts,
+  type RobotReference,
+} from "./ruri";
