@@ -1,5 +1,6 @@
 import type { Ctx } from "@/lib/context";
 import { sweepRateLimits } from "@/lib/rate-limit/consume-rate-limit";
+import { requeueExpiredWork } from "@/lib/work-queue/work-queue";
 import { onWork, type Runtime } from "./runtime";
 
 /** A background task run in a loop: every `intervalMs`, and sooner when its queue is notified. */

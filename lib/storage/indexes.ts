@@ -22,6 +22,9 @@ export const INDEXES: IndexDeclaration[] = [
   { collectionGroup: "audit_log", fields: [asc("actor.id"), desc("at")] },
   { collectionGroup: "audit_log", fields: [asc("target.id"), desc("at")] },
   { collectionGroup: "audit_log", fields: [asc("outcome"), desc("at")] },
+  // work_items (durable background work)
+  { collectionGroup: "work_items", fields: [asc("queue"), asc("status"), asc("run_after")] },
+  { collectionGroup: "work_items", fields: [asc("status"), asc("lease_expires_at")] },
   // rate limits and one-time values with an expiry
   { collectionGroup: "rate_limits", fields: [asc("expires_at")] },
 ];
