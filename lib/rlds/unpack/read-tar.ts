@@ -1,0 +1,95 @@
+import type { Readable } from "node:stream";
+import zlib from "node:zlib";
+import tar from "tar-stream";
+import { toArchiveError, unpackLimits, type ArchiveEntry, type UnpackOptions } from "@/lib/rlds/unpack/archive-entry";
+import { normalizeEntryPath, refuseEntry } from "@/lib/rlds/unpack/normalize-entry-path";
+import { UnpackBudget } from "@/lib/rlds/unpack/unpack-budget";
+
+/**
+ * Read a `tar.gz` stream entry by entry, in one pass, without touching the file system.
+ * Refuses (DomainError `invalid`, reason as in `ISSUE_CODES`) traversal, absolute and backslash
+ * paths, symlinks, hard links, devices and FIFOs, duplicate paths, too many entries, too many
+ * decompressed bytes, a decompression ratio over the cap (measured while inflating), and a
+ * truncated or damaged gzip/tar stream. Directories are counted but not yielded.
+ */
+export function readTarGz(source: Readable, options?: UnpackOptions): AsyncGenerator<ArchiveEntry> {
+  return readTarStream(source, true, options);
+}
+
+/** Same as `readTarGz` for an uncompressed tar. */
+export function readTar(source: Readable, options?: UnpackOptions): AsyncGenerator<ArchiveEntry> {
+  return readTarStream(source, false, options);
+}
+
+async function* readTarStream(source: Readable, gzip: boolean, options?: UnpackOptions): AsyncGenerator<ArchiveEntry> {
+  const limits = unpackLimits(options);
+  const budget = new UnpackBudget(limits);
+  const extract = tar.extract();
+  let failure: unknown = null;
+  const fail = (error: unknown) => {
+    if (failure === null) failure = toArchiveError(error, gzip ? "gzip" : "tar");
+    extract.destroy(failure as Error);
+  };
+
+  // Counting happens on both sides of the inflater: compressed bytes in, decompressed bytes out.
+  const compressedMeter = budget.compressedMeter();
+  const uncompressedMeter = budget.uncompressedMeter();
+  source.on("error", fail);
+  compressedMeter.on("error", fail);
+  uncompressedMeter.on("error", fail);
+  extract.on("error", fail);
+  if (gzip) {
+    const gunzip = zlib.createGunzip({ chunkSize: 64 * 1024 });
+    gunzip.on("error", fail);
+    source.pipe(compressedMeter).pipe(gunzip).pipe(uncompressedMeter).pipe(extract);
+  } else {
+    source.pipe(compressedMeter).pipe(uncompressedMeter).pipe(extract);
+  }
+
+  try {
+    for await (const entry of extract) {
+      const header = entry.header;
+      const name = header.name;
+      budget.countEntry(name);
+      const path = normalizeEntryPath(name, limits);
+      switch (header.type) {
+        case "file":
+        case "contiguous-file":
+          break;
+        case "directory":
+          await drain(entry);
+          continue;
+        case "symlink":
+          refuseEntry("symlink_entry", name, `it is a symbolic link (to "${header.linkname ?? ""}")`);
+          break;
+        case "link":
+          refuseEntry("hardlink_entry", name, `it is a hard link (to "${header.linkname ?? ""}")`);
+          break;
+        case "character-device":
+        case "block-device":
+        case "fifo":
+          refuseEntry("special_entry", name, `it is a ${header.type}`);
+          break;
+        default:
+          refuseEntry("special_entry", name, "its entry type is not a regular file");
+      }
+      if (path === "") refuseEntry("invalid_path", name, "a file entry has an empty path");
+      budget.claimPath(path);
+      yield { path, size: header.size ?? 0, stream: entry as unknown as AsyncIterable<Uint8Array> };
+      await drain(entry);
+    }
+  } catch (error) {
+    throw failure ?? toArchiveError(error, gzip ? "gzip" : "tar");
+  } finally {
+    if (!extract.destroyed) extract.destroy();
+    source.unpipe();
+    if (!source.destroyed) source.destroy();
+  }
+  if (failure !== null) throw failure;
+}
+
+async function drain(stream: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of stream) {
+    // discard
+  }
+}

@@ -1,0 +1,110 @@
+import { Transform, type TransformCallback } from "node:stream";
+import { refuseArchive, refuseEntry } from "@/lib/rlds/unpack/normalize-entry-path";
+import type { EpisodeLimits } from "@/lib/rlds/limits";
+
+export type BudgetLimits = Pick<
+  EpisodeLimits,
+  "maxEntries" | "maxUncompressedBytes" | "maxCompressionRatio" | "ratioGraceBytes"
+>;
+
+/**
+ * Counts what an archive costs while it is read and refuses it as soon as a cap is crossed:
+ * entries, duplicate paths, decompressed bytes, and the decompression ratio.
+ *
+ * The ratio is measured on real bytes (compressed bytes fed to the inflater vs bytes it produced),
+ * never on sizes claimed by headers, and over windows: a window opens at each entry start (zip)
+ * or every `4 × ratioGraceBytes` of output (gzip), and once `ratioGraceBytes` came out of the
+ * current window its ratio must stay under the cap. A bomb hidden after gigabytes of honest,
+ * incompressible frames is therefore caught within a few windows, not diluted by them.
+ */
+export class UnpackBudget {
+  private entries = 0;
+  private readonly seen = new Set<string>();
+  private compressed = 0;
+  private uncompressed = 0;
+  private windowCompressedStart = 0;
+  private windowUncompressedStart = 0;
+  private currentEntry: string | null = null;
+
+  constructor(private readonly limits: BudgetLimits) {}
+
+  get uncompressedBytes(): number {
+    return this.uncompressed;
+  }
+
+  get compressedBytes(): number {
+    return this.compressed;
+  }
+
+  /** Count one archive entry (directories too) and refuse the archive past `maxEntries`. */
+  countEntry(path: string): void {
+    this.entries += 1;
+    if (this.entries > this.limits.maxEntries) {
+      refuseEntry("too_many_entries", path, `the archive has more than ${this.limits.maxEntries} entries`);
+    }
+  }
+
+  /** Refuse a second entry with the same normalized path (a later copy could override a checked one). */
+  claimPath(path: string): void {
+    if (this.seen.has(path)) refuseEntry("duplicate_entry", path, "another entry has the same path");
+    this.seen.add(path);
+  }
+
+  /** Open a fresh ratio window (zip: one per entry, each has its own deflate stream). */
+  startWindow(entryPath: string | null): void {
+    this.currentEntry = entryPath;
+    this.windowCompressedStart = this.compressed;
+    this.windowUncompressedStart = this.uncompressed;
+  }
+
+  addCompressed(bytes: number): void {
+    this.compressed += bytes;
+  }
+
+  addUncompressed(bytes: number): void {
+    this.uncompressed += bytes;
+    if (this.uncompressed > this.limits.maxUncompressedBytes) {
+      const why = `it decompresses to more than ${this.limits.maxUncompressedBytes} bytes`;
+      if (this.currentEntry !== null) refuseEntry("uncompressed_too_large", this.currentEntry, why);
+      refuseArchive("uncompressed_too_large", why);
+    }
+    const windowOut = this.uncompressed - this.windowUncompressedStart;
+    if (windowOut >= this.limits.ratioGraceBytes) {
+      const windowIn = Math.max(1, this.compressed - this.windowCompressedStart);
+      const ratio = windowOut / windowIn;
+      if (ratio > this.limits.maxCompressionRatio) {
+        const why = `it inflates ${Math.round(ratio)}:1, above the ${this.limits.maxCompressionRatio}:1 limit (decompression bomb)`;
+        if (this.currentEntry !== null) refuseEntry("compression_ratio_exceeded", this.currentEntry, why);
+        refuseArchive("compression_ratio_exceeded", why);
+      }
+      if (windowOut >= 4 * this.limits.ratioGraceBytes && this.currentEntry === null) {
+        this.startWindow(null);
+      }
+    }
+  }
+
+  /** A pass-through stream that counts bytes going into an inflater. */
+  compressedMeter(): Transform {
+    return new Transform({
+      transform: (chunk: Buffer, _encoding, callback: TransformCallback) => {
+        this.addCompressed(chunk.length);
+        callback(null, chunk);
+      },
+    });
+  }
+
+  /** A pass-through stream that counts inflated bytes and enforces the caps (errors the pipeline). */
+  uncompressedMeter(): Transform {
+    return new Transform({
+      transform: (chunk: Buffer, _encoding, callback: TransformCallback) => {
+        try {
+          this.addUncompressed(chunk.length);
+        } catch (error) {
+          callback(error as Error);
+          return;
+        }
+        callback(null, chunk);
+      },
+    });
+  }
+}
