@@ -53,6 +53,7 @@ export default defineConfig({
           NEXT_TELEMETRY_DISABLED: "1",
           METADATA_SERVER_DETECTION: "none",
           LOG_LEVEL: "warn",
+          METRICS_TOKEN: "e2e-metrics-token",
         },
       },
 });

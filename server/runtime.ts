@@ -15,6 +15,7 @@ import { LocalDiskBlobStore } from "@/server/adapters/local-disk/local-disk-blob
 import { serveSignedBlobRequest } from "@/server/adapters/local-disk/serve-signed-request";
 import { SqliteDocumentStore } from "@/server/adapters/sqlite/sqlite-document-store";
 import { createLogger } from "./logger";
+import { createMetrics, type Metrics } from "./metrics";
 import { loadSecrets, type ServerSecrets } from "./secrets";
 
 export interface Runtime {
@@ -27,6 +28,7 @@ export interface Runtime {
   log: Logger;
   secrets: ServerSecrets;
   services: Services;
+  metrics: Metrics;
   startedAt: Date;
   now(): Date;
   /** A domain context for one request or job. */
@@ -100,6 +102,7 @@ export async function createRuntime(env: Record<string, string | undefined> = pr
     log,
     secrets,
     services,
+    metrics: createMetrics(),
     startedAt: now(),
     now,
     contextFor(actor, request = {}, requestLog) {

@@ -3,6 +3,7 @@ import type { Actor, Ctx, RequestInfo } from "@/lib/context";
 import { DomainError } from "@/lib/errors";
 import { createId } from "@/lib/ids";
 import { parseInput } from "@/lib/validation";
+import { routeLabel } from "@/server/metrics";
 import { getRuntime, type Runtime } from "@/server/runtime";
 import { errorResponse } from "./errors";
 import { parseJsonBody, readBodyLimited } from "./read-body";
@@ -134,6 +135,9 @@ export function createRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
       if (response.status >= 500) log.error({ err: error, path: url.pathname }, "request failed");
     }
     response.headers.set("x-request-id", info.requestId);
+    const route = routeLabel(url.pathname);
+    runtime.metrics.httpRequests.inc({ route, method: request.method, status: String(response.status) });
+    runtime.metrics.httpDuration.observe({ route, method: request.method }, (performance.now() - started) / 1000);
     log.info(
       {
         method: request.method,

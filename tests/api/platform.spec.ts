@@ -32,6 +32,20 @@ test.describe("platform API", () => {
     expect(me?.role).toBe("owner");
   });
 
+  test("metrics: Prometheus text behind the metrics token", async ({ request }) => {
+    await request.get("/api/health");
+    const anonymous = await request.get("/api/metrics");
+    expect(anonymous.status()).toBe(401);
+    expect((await anonymous.json()).error.reason).toBe("metrics_token_required");
+    const wrong = await request.get("/api/metrics", { headers: { authorization: "Bearer nope" } });
+    expect(wrong.status()).toBe(401);
+    const scrape = await request.get("/api/metrics", { headers: { authorization: "Bearer e2e-metrics-token" } });
+    expect(scrape.status()).toBe(200);
+    const text = await scrape.text();
+    expect(text).toContain("http_request_duration_seconds_bucket");
+    expect(text).toMatch(/http_requests_total\{route="\/api\/console\/users",method="GET",status="\d+"/);
+  });
+
   test("signed-out calls are 401, not redirects", async ({ request }) => {
     const response = await request.get("/api/console/users", { maxRedirects: 0 });
     expect(response.status()).toBe(401);
