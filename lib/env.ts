@@ -40,6 +40,7 @@ const EnvSchema = z.object({
   OTA_SIGNING_KEY: optionalString,
   OTA_SIGNING_KEY_ID: optionalString,
   METRICS_TOKEN: optionalString,
+  TRAINING_NOTEBOOK_BASE_URL: optionalString,
   TURN_URLS: optionalString,
   TURN_SECRET: optionalString,
   HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(5).max(3600).default(60),
@@ -78,6 +79,8 @@ export interface AppConfig {
   firebaseAuth?: { projectId: string; apiKey: string; authDomain?: string; emulatorHost?: string };
   secrets: { nextAuthSecret?: string; blobSigningSecret?: string; otaSigningKey?: string; otaSigningKeyId?: string };
   metricsToken?: string;
+  /** Where the training notebooks are opened from (`colab_notebook_url` = base + `/01_seed_model_training.ipynb#job_id=…`). */
+  trainingNotebookBaseUrl: string;
   turn?: { urls: string[]; secret: string };
   heartbeatIntervalS: number;
   logLevel: string;
@@ -126,6 +129,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       otaSigningKeyId: e.OTA_SIGNING_KEY_ID,
     },
     metricsToken: e.METRICS_TOKEN,
+    trainingNotebookBaseUrl: (
+      e.TRAINING_NOTEBOOK_BASE_URL ??
+      "https://colab.research.google.com/github/continuonai/continuon-cloud/blob/main/notebooks"
+    ).replace(/\/$/, ""),
     heartbeatIntervalS: e.HEARTBEAT_INTERVAL_S,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,

@@ -20,6 +20,14 @@ export const ZModel = z.object({
   created_by: z.string().nullable().default(null),
   promoted_at: z.string().nullable().default(null),
   promoted_by: z.string().nullable().default(null),
+  /** The model this one was trained from (the job's `model_base`): lineage upwards. */
+  parent_model_id: z.string().nullable().default(null),
+  /** The stage it had before promotion; a replaced production model goes back to it. */
+  origin_stage: z.enum(["seed", "checkpoint"]).nullable().default(null),
+  /** Set when another model replaced this one in production. */
+  retired_at: z.string().nullable().default(null),
+  /** The files under `storage_ref` when it was registered (relative paths). */
+  files: z.array(z.object({ path: z.string(), size_bytes: z.number().int() })).default([]),
 });
 export type Model = z.infer<typeof ZModel>;
 export const Models = defineCollection("models", ZModel);
