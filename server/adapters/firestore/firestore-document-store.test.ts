@@ -285,6 +285,16 @@ describe("FirestoreDocumentStore specifics", () => {
       "invalid",
       "batch_too_large",
     ],
+    [
+      "a cursor naming an impossible document",
+      () =>
+        new FirestoreDocumentStore({ projectId: "demo-x" }).query("things", {
+          orderBy: { field: "n" },
+          cursor: encodeCursor({ value: 1, id: "../x" }),
+        }),
+      "invalid",
+      "invalid_cursor",
+    ],
   ])("refuses %s", async (_name, call, code, reason) => {
     await expect(call()).rejects.toMatchObject({ code, reason });
   });

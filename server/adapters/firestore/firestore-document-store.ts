@@ -280,6 +280,11 @@ export class FirestoreDocumentStore implements DocumentStore {
   private readonly db: Firestore;
   private closed = false;
 
+  /**
+   * @param client a ready firebase-admin client (used as it is configured), or where to connect:
+   *   then the client is built with `ignoreUndefinedProperties`. Either way undefined fields never
+   *   reach Firestore, since documents are normalized first.
+   */
   constructor(client: Firestore | FirestoreConnection) {
     this.db =
       client instanceof Firestore
@@ -413,7 +418,13 @@ export class FirestoreDocumentStore implements DocumentStore {
     firestoreQuery = firestoreQuery.orderBy(FieldPath.documentId(), direction);
     if (query.cursor) {
       const position = decodeCursor(query.cursor);
-      assertDocumentId(position.id);
+      try {
+        assertDocumentId(position.id);
+      } catch {
+        throw new DomainError("invalid", "The page cursor is not one this server issued.", {
+          reason: "invalid_cursor",
+        });
+      }
       firestoreQuery =
         orderField !== undefined
           ? firestoreQuery.startAfter(normalizeValue(position.value ?? null), position.id)
