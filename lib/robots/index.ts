@@ -28,3 +28,28 @@ export {
   type RobotAddressParts,
   type RobotReference,
 } from "./ruri";
+export { requireRobot, requireRobotSelf, requireVisibleRobot } from "./access";
+export { claimRobot, type ClaimResult } from "./claim-robot";
+export { createProvisioningToken } from "./create-provisioning-token";
+export { getFleetOverview, type FacetCount, type FleetOverview } from "./get-fleet-overview";
+export { getRobot } from "./get-robot";
+export { listProvisioningTokens } from "./list-provisioning-tokens";
+export { listRobots, type RobotListPage } from "./list-robots";
+export { lookupRobot } from "./lookup-robot";
+export { recordHeartbeat, type HeartbeatAnswer } from "./record-heartbeat";
+export { recordRobotNonce } from "./record-robot-nonce";
+export { registerRobot } from "./register-robot";
+export { resetRobotKey } from "./reset-robot-key";
+export { revokeProvisioningToken } from "./revoke-provisioning-token";
+export { computeRobotStatus, MISSED_HEARTBEATS_OFFLINE, type ShownStatus } from "./status";
+export { sweepHeartbeats } from "./sweep-heartbeats";
+export { sweepRobotNonces } from "./sweep-robot-nonces";
+export { updateRobot } from "./update-robot";
+export type {
+  HeartbeatPointView,
+  ProvisioningTokenState,
+  ProvisioningTokenView,
+  PublicRobotView,
+  RobotSummary,
+  RobotView,
+} from "./views";

@@ -27,6 +27,68 @@ export const INDEXES: IndexDeclaration[] = [
   { collectionGroup: "work_items", fields: [asc("status"), asc("lease_expires_at")] },
   // rate limits and one-time values with an expiry
   { collectionGroup: "rate_limits", fields: [asc("expires_at")] },
+  // rcan_registry: the robots list (lib/robots/list-robots.ts) — owner scope and model are
+  // equality filters; search terms, a tag or the status window is the one array/range filter.
+  { collectionGroup: "rcan_registry", fields: [asc("name_sort")] },
+  { collectionGroup: "rcan_registry", fields: [desc("registered_at")] },
+  { collectionGroup: "rcan_registry", fields: [desc("last_heartbeat")] },
+  { collectionGroup: "rcan_registry", fields: [desc("offline_after")] },
+  { collectionGroup: "rcan_registry", fields: [asc("owner_uid"), asc("name_sort")] },
+  { collectionGroup: "rcan_registry", fields: [asc("owner_uid"), desc("registered_at")] },
+  { collectionGroup: "rcan_registry", fields: [asc("owner_uid"), desc("last_heartbeat")] },
+  { collectionGroup: "rcan_registry", fields: [asc("model"), asc("name_sort")] },
+  { collectionGroup: "rcan_registry", fields: [asc("model"), desc("registered_at")] },
+  { collectionGroup: "rcan_registry", fields: [asc("model"), desc("last_heartbeat")] },
+  { collectionGroup: "rcan_registry", fields: [asc("owner_uid"), asc("model"), asc("name_sort")] },
+  { collectionGroup: "rcan_registry", fields: [asc("owner_uid"), asc("model"), desc("registered_at")] },
+  { collectionGroup: "rcan_registry", fields: [asc("owner_uid"), asc("model"), desc("last_heartbeat")] },
+  { collectionGroup: "rcan_registry", fields: [contains("search_terms"), asc("name_sort")] },
+  { collectionGroup: "rcan_registry", fields: [contains("search_terms"), desc("registered_at")] },
+  { collectionGroup: "rcan_registry", fields: [asc("owner_uid"), contains("search_terms"), asc("name_sort")] },
+  { collectionGroup: "rcan_registry", fields: [asc("owner_uid"), contains("search_terms"), desc("registered_at")] },
+  { collectionGroup: "rcan_registry", fields: [asc("model"), contains("search_terms"), asc("name_sort")] },
+  { collectionGroup: "rcan_registry", fields: [asc("model"), contains("search_terms"), desc("registered_at")] },
+  {
+    collectionGroup: "rcan_registry",
+    fields: [asc("owner_uid"), asc("model"), contains("search_terms"), asc("name_sort")],
+  },
+  {
+    collectionGroup: "rcan_registry",
+    fields: [asc("owner_uid"), asc("model"), contains("search_terms"), desc("registered_at")],
+  },
+  { collectionGroup: "rcan_registry", fields: [contains("tags"), asc("name_sort")] },
+  { collectionGroup: "rcan_registry", fields: [contains("tags"), desc("registered_at")] },
+  { collectionGroup: "rcan_registry", fields: [contains("tags"), desc("last_heartbeat")] },
+  { collectionGroup: "rcan_registry", fields: [asc("owner_uid"), contains("tags"), asc("name_sort")] },
+  { collectionGroup: "rcan_registry", fields: [asc("owner_uid"), contains("tags"), desc("registered_at")] },
+  { collectionGroup: "rcan_registry", fields: [asc("owner_uid"), contains("tags"), desc("last_heartbeat")] },
+  { collectionGroup: "rcan_registry", fields: [asc("model"), contains("tags"), asc("name_sort")] },
+  { collectionGroup: "rcan_registry", fields: [asc("model"), contains("tags"), desc("registered_at")] },
+  { collectionGroup: "rcan_registry", fields: [asc("model"), contains("tags"), desc("last_heartbeat")] },
+  { collectionGroup: "rcan_registry", fields: [asc("owner_uid"), asc("model"), contains("tags"), asc("name_sort")] },
+  {
+    collectionGroup: "rcan_registry",
+    fields: [asc("owner_uid"), asc("model"), contains("tags"), desc("registered_at")],
+  },
+  {
+    collectionGroup: "rcan_registry",
+    fields: [asc("owner_uid"), asc("model"), contains("tags"), desc("last_heartbeat")],
+  },
+  { collectionGroup: "rcan_registry", fields: [asc("status"), desc("offline_after")] },
+  { collectionGroup: "rcan_registry", fields: [asc("owner_uid"), asc("status"), desc("offline_after")] },
+  { collectionGroup: "rcan_registry", fields: [asc("model"), asc("status"), desc("offline_after")] },
+  { collectionGroup: "rcan_registry", fields: [asc("owner_uid"), asc("model"), asc("status"), desc("offline_after")] },
+  { collectionGroup: "rcan_registry", fields: [asc("owner_uid"), desc("offline_after")] },
+  { collectionGroup: "rcan_registry", fields: [asc("model"), desc("offline_after")] },
+  { collectionGroup: "rcan_registry", fields: [asc("owner_uid"), asc("model"), desc("offline_after")] },
+  // rcan_registry: fleet overview counts (robots online / sleeping now)
+  { collectionGroup: "rcan_registry", fields: [asc("status"), asc("offline_after")] },
+  // robot heartbeat history, nonces, provisioning tokens, fleet facet counters
+  { collectionGroup: "robot_heartbeats", fields: [asc("device_id"), desc("at")] },
+  { collectionGroup: "robot_heartbeats", fields: [asc("expires_at")] },
+  { collectionGroup: "robot_nonces", fields: [asc("expires_at")] },
+  { collectionGroup: "provisioning_tokens", fields: [desc("created_at")] },
+  { collectionGroup: "fleet_facets", fields: [asc("facet"), desc("count")] },
 ];
 
 export { asc, contains, desc };

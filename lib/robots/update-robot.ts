@@ -1,0 +1,31 @@
+import { appendAudit } from "@/lib/audit/append-audit";
+import type { Ctx } from "@/lib/context";
+import { requireUser } from "@/lib/users/authorize";
+import { parseInput } from "@/lib/validation";
+import { requireVisibleRobot } from "./access";
+import { Robots, ZUpdateRobotInput } from "./schemas";
+import { searchTermsFor } from "./search-terms";
+import { toRobotView, type RobotView } from "./views";
+
+/** The robot's owner (or an operator) renames it or sets its tags. */
+export async function updateRobot(ctx: Ctx, rawInput: unknown): Promise<RobotView> {
+  requireUser(ctx);
+  const input = parseInput(ZUpdateRobotInput, rawInput, "body");
+  const doc = await requireVisibleRobot(ctx, input.device_id);
+  const name = input.name ?? doc.data.name;
+  const tags = input.tags ? [...new Set(input.tags)] : doc.data.tags;
+  const next = { ...doc.data, name, tags, name_sort: name.toLowerCase(), updated_at: ctx.now().toISOString() };
+  next.search_terms = searchTermsFor(next);
+  const updated = await ctx.db.update(
+    Robots,
+    doc.id,
+    { name, tags, name_sort: next.name_sort, search_terms: next.search_terms, updated_at: next.updated_at },
+    { ifRevision: doc.revision },
+  );
+  await appendAudit(ctx, {
+    action: "robot.update",
+    target: { type: "robot", id: doc.id },
+    details: { name, tags },
+  });
+  return toRobotView(updated.data, ctx.now());
+}
