@@ -1,5 +1,7 @@
 import type { Ctx } from "@/lib/context";
 import { sweepRateLimits } from "@/lib/rate-limit/consume-rate-limit";
+import { sweepHeartbeats } from "@/lib/robots/sweep-heartbeats";
+import { sweepRobotNonces } from "@/lib/robots/sweep-robot-nonces";
 import { requeueExpiredWork } from "@/lib/work-queue/work-queue";
 import { onWork, type Runtime } from "./runtime";
 
@@ -14,6 +16,8 @@ export interface BackgroundWorker {
 /** Every worker this process runs. Add one line per worker. */
 export const WORKERS: BackgroundWorker[] = [
   { name: "sweep-rate-limits", intervalMs: 5 * 60_000, run: sweepRateLimits },
+  { name: "sweep-robot-nonces", intervalMs: 5 * 60_000, run: sweepRobotNonces },
+  { name: "sweep-heartbeats", intervalMs: 10 * 60_000, run: sweepHeartbeats },
 ];
 
 /**

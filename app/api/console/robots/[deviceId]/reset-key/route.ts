@@ -1,0 +1,14 @@
+import { z } from "zod";
+import { resetRobotKey } from "@/lib/robots/reset-robot-key";
+import { withUser } from "@/server/auth/with-user";
+import { createRoute } from "@/server/http/route";
+
+// POST /api/console/robots/{device_id}/reset-key — an admin clears a robot's key so it can register a new one (audited)
+export const POST = createRoute(
+  withUser("admin"),
+  {
+    params: z.object({ deviceId: z.string().min(1).max(64) }),
+    body: z.object({ reason: z.string().optional() }).default({}),
+  },
+  async ({ ctx, params, body }) => resetRobotKey(ctx, { device_id: params.deviceId, reason: body.reason }),
+);

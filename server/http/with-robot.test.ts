@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DomainError } from "@/lib/errors";
+import { createProvisioningToken } from "@/lib/robots/create-provisioning-token";
+import { registerRobot } from "@/lib/robots/register-robot";
+import { RobotNonces } from "@/lib/robots/schemas";
+import { createRuntime, type Runtime } from "@/server/runtime";
+import { createRobotIdentity, type RobotIdentity } from "@/tools/robot-client/identity";
+import { RobotClient, type SignedRequest } from "@/tools/robot-client/robot-client";
+import { addressedUrl, withRobot } from "./with-robot";
+
+const PUBLIC_URL = "https://robots.example.test";
+let runtime: Runtime;
+let dir: string;
+let robot: RobotIdentity;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "robots-with-robot-"));
+  runtime = await createRuntime({
+    CONTINUON_DATA_DIR: dir,
+    PUBLIC_URL,
+    LOG_LEVEL: "silent",
+    CONTINUON_STRICT_INDEXES: "1",
+  });
+  const system = runtime.contextFor({ kind: "system", name: "test" });
+  const { token } = await createProvisioningToken(system, { model: "companion-v1" });
+  robot = createRobotIdentity();
+  await registerRobot(runtime.contextFor({ kind: "robot", deviceId: robot.deviceId }), {
+    provisioning_token: token,
+    ruri: robot.ruri,
+    public_key: robot.publicKey,
+  });
+});
+
+afterAll(async () => {
+  await runtime.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The request as the server sees it: addressed internally, signed for the public URL. */
+function asReceived(prepared: SignedRequest, body?: Uint8Array<ArrayBuffer>): Request {
+  const internal = prepared.url.replace(PUBLIC_URL, "http://10.0.0.7:8080");
+  return new Request(internal, { method: prepared.method, headers: prepared.headers, body: body ?? prepared.body });
+}
+
+function authInput(request: Request, bodyBytes: Buffer | null) {
+  return { request, runtime, info: { requestId: "req_test", ip: null, userAgent: null }, bodyBytes };
+}
+
+async function caught(promise: Promise<unknown>): Promise<DomainError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error("expected a DomainError");
+}
+
+describe("withRobot", () => {
+  it("verifies against PUBLIC_URL's authority, not the internal address", async () => {
+    expect(addressedUrl(new Request("http://10.0.0.7:8080/api/x?a=1"), PUBLIC_URL)).toBe(
+      "https://robots.example.test/api/x?a=1",
+    );
+    const client = new RobotClient({ identity: robot, baseUrl: PUBLIC_URL });
+    const prepared = client.prepare("POST", "/api/rcan/heartbeat", { json: { status: "online" } });
+    const result = await withRobot()(authInput(asReceived(prepared), Buffer.from(prepared.body as Uint8Array)));
+    expect(result.actor).toEqual({ kind: "robot", deviceId: robot.deviceId });
+
+    const elsewhere = new RobotClient({ identity: robot, baseUrl: "http://10.0.0.7:8080" });
+    const wrongHost = elsewhere.prepare("POST", "/api/rcan/heartbeat", { json: { status: "online" } });
+    const request = new Request(wrongHost.url, { method: "POST", headers: wrongHost.headers, body: wrongHost.body });
+    expect(await caught(withRobot()(authInput(request, Buffer.from(wrongHost.body as Uint8Array))))).toMatchObject({
+      code: "unauthenticated",
+      reason: "signature_invalid",
+    });
+  });
+
+  it("stores the nonce once and refuses the replay", async () => {
+    const client = new RobotClient({ identity: robot, baseUrl: PUBLIC_URL });
+    const prepared = client.prepare("GET", "/api/rcan/lookup?ruri=x");
+    const before = await runtime.db.count(RobotNonces);
+    await withRobot()(authInput(asReceived(prepared), null));
+    expect(await runtime.db.count(RobotNonces)).toBe(before + 1);
+    expect(await caught(withRobot()(authInput(asReceived(prepared), null)))).toMatchObject({
+      code: "unauthenticated",
+      reason: "nonce_replayed",
+    });
+  });
+
+  it("does not spend a nonce for a signature that fails", async () => {
+    const stranger = new RobotClient({ identity: createRobotIdentity(), baseUrl: PUBLIC_URL });
+    const prepared = stranger.prepare("GET", "/api/rcan/lookup?ruri=x");
+    const before = await runtime.db.count(RobotNonces);
+    expect(await caught(withRobot()(authInput(asReceived(prepared), null)))).toMatchObject({
+      reason: "signature_unknown_key",
+    });
+    expect(await runtime.db.count(RobotNonces)).toBe(before);
+  });
+
+  it("streams a signed body through, and errors at its end when the body was changed", async () => {
+    const client = new RobotClient({ identity: robot, baseUrl: PUBLIC_URL });
+    const payload = new TextEncoder().encode("x".repeat(100_000));
+    const good = client.prepare("PUT", "/api/upload", {
+      body: payload,
+      headers: { "Content-Type": "application/gzip" },
+    });
+    const ok = await withRobot()(authInput(asReceived(good), null));
+    expect((await new Response(ok.body).arrayBuffer()).byteLength).toBe(100_000);
+
+    const tampered = client.prepare("PUT", "/api/upload", {
+      body: payload,
+      headers: { "Content-Type": "application/gzip" },
+    });
+    const changed = new Uint8Array(payload);
+    changed[99_999] = 0x79;
+    const result = await withRobot()(authInput(asReceived(tampered, changed), null));
+    const error = await new Response(result.body)
+      .arrayBuffer()
+      .then(() => null)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "unauthenticated", reason: "digest_mismatch" });
+  });
+
+  it("registration verifies against the key in the body", async () => {
+    const fresh = createRobotIdentity();
+    const client = new RobotClient({ identity: fresh, baseUrl: PUBLIC_URL });
+    const body = { provisioning_token: "cpt_x", ruri: fresh.ruri, public_key: fresh.publicKey };
+    const prepared = client.prepare("POST", "/api/rcan/register", { json: body });
+    const result = await withRobot({ registration: true })(
+      authInput(asReceived(prepared), Buffer.from(prepared.body as Uint8Array)),
+    );
+    expect(result.actor).toEqual({ kind: "robot", deviceId: fresh.deviceId });
+
+    const other = createRobotIdentity();
+    const lying = client.prepare("POST", "/api/rcan/register", { json: { ...body, public_key: other.publicKey } });
+    expect(
+      await caught(
+        withRobot({ registration: true })(authInput(asReceived(lying), Buffer.from(lying.body as Uint8Array))),
+      ),
+    ).toMatchObject({ reason: "signature_invalid" });
+  });
+});
