@@ -96,9 +96,9 @@ export class JsonEpisodeScanner {
         }
         case State.BeforeRoot:
           if (!isSpace(byte)) {
-            // A UTF-8 byte-order mark is tolerated before the root.
-            if (byte === 0xef && chunk[i + 1] === 0xbb && chunk[i + 2] === 0xbf) {
-              i += 3;
+            // A UTF-8 byte-order mark (EF BB BF, possibly split across chunks) is tolerated before the root.
+            if (byte === 0xef || byte === 0xbb || byte === 0xbf) {
+              i += 1;
               continue;
             }
             if (byte !== 0x7b) this.fail("the document is not a JSON object");

@@ -96,8 +96,8 @@ export const ZReplayManifest = z.object({
   levels: z.array(ZReplayLevel),
   /** Fields stored in the series files, in column order. */
   fields: z.array(ZReplayField),
-  /** Numeric fields beyond `maxSeriesFields`, checked at ingest but not indexed. */
-  fields_truncated: z.number().int().nonnegative(),
+  /** Numeric fields checked at ingest but not in the series files: past `maxSeriesFields`, or in a channel that first appeared after the first step. */
+  fields_not_indexed: z.number().int().nonnegative(),
   clock: z
     .object({
       /** Where the step clock was read (`timestamp_us`, `observation.robot_state.timestamp_nanos`, …). */

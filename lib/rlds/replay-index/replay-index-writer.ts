@@ -287,7 +287,7 @@ export class ReplayIndexWriter {
       pyramid_factor: PYRAMID_FACTOR,
       levels,
       fields,
-      fields_truncated: Math.max(0, input.allFields.length - fields.length),
+      fields_not_indexed: Math.max(0, input.allFields.length - fields.length),
       clock:
         input.clock === null
           ? null

@@ -24,7 +24,7 @@ export function readTar(source: Readable, options?: UnpackOptions): AsyncGenerat
 async function* readTarStream(source: Readable, gzip: boolean, options?: UnpackOptions): AsyncGenerator<ArchiveEntry> {
   const limits = unpackLimits(options);
   const budget = new UnpackBudget(limits);
-  const extract = tar.extract();
+  const extract = tar.extract({ highWaterMark: 1024 * 1024 } as tar.ExtractOptions);
   let failure: unknown = null;
   const fail = (error: unknown) => {
     if (failure === null) failure = toArchiveError(error, gzip ? "gzip" : "tar");
@@ -39,11 +39,22 @@ async function* readTarStream(source: Readable, gzip: boolean, options?: UnpackO
   uncompressedMeter.on("error", fail);
   extract.on("error", fail);
   if (gzip) {
-    const gunzip = zlib.createGunzip({ chunkSize: 64 * 1024 });
+    const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024, highWaterMark: 1024 * 1024 });
     gunzip.on("error", fail);
     source.pipe(compressedMeter).pipe(gunzip).pipe(uncompressedMeter).pipe(extract);
   } else {
     source.pipe(compressedMeter).pipe(uncompressedMeter).pipe(extract);
+  }
+
+  // An entry's stream fails with a generic "destroyed" error when the archive breaks under it;
+  // report the archive's own failure (truncation, a cap) instead, once it has been recorded.
+  async function* guard(stream: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of stream) yield chunk;
+    } catch (error) {
+      await new Promise((resolve) => setImmediate(resolve));
+      throw failure ?? toArchiveError(error, gzip ? "gzip" : "tar");
+    }
   }
 
   try {
@@ -75,7 +86,7 @@ async function* readTarStream(source: Readable, gzip: boolean, options?: UnpackO
       }
       if (path === "") refuseEntry("invalid_path", name, "a file entry has an empty path");
       budget.claimPath(path);
-      yield { path, size: header.size ?? 0, stream: entry as unknown as AsyncIterable<Uint8Array> };
+      yield { path, size: header.size ?? 0, stream: guard(entry as unknown as AsyncIterable<Uint8Array>) };
       await drain(entry);
     }
   } catch (error) {

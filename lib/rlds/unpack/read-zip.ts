@@ -1,6 +1,7 @@
 import { pipeline, type Readable, type Transform } from "node:stream";
 import zlib from "node:zlib";
 import yauzl from "yauzl";
+import { isDomainError } from "@/lib/errors";
 import { toArchiveError, unpackLimits, type ArchiveEntry, type UnpackOptions } from "@/lib/rlds/unpack/archive-entry";
 import { normalizeEntryPath, refuseArchive, refuseEntry } from "@/lib/rlds/unpack/normalize-entry-path";
 import { UnpackBudget } from "@/lib/rlds/unpack/unpack-budget";
@@ -101,7 +102,8 @@ async function* inflateEntry(
   budget: UnpackBudget,
 ): AsyncGenerator<Uint8Array> {
   const stages: (Readable | Transform)[] = [raw, budget.compressedMeter()];
-  if (entry.compressionMethod === 8) stages.push(zlib.createInflateRaw({ chunkSize: 64 * 1024 }));
+  if (entry.compressionMethod === 8)
+    stages.push(zlib.createInflateRaw({ chunkSize: 256 * 1024, highWaterMark: 1024 * 1024 }));
   stages.push(budget.uncompressedMeter());
   const out = (pipeline as unknown as (...args: unknown[]) => Readable)(...stages, () => {});
   let produced = 0;
@@ -111,6 +113,7 @@ async function* inflateEntry(
       yield chunk;
     }
   } catch (error) {
+    if (isDomainError(error)) throw error;
     const mapped = toArchiveError(error, "zip");
     throw mapped === error ? refuseOf(path, error) : mapped;
   }

@@ -2,6 +2,9 @@ import { Transform, type TransformCallback } from "node:stream";
 import { refuseArchive, refuseEntry } from "@/lib/rlds/unpack/normalize-entry-path";
 import type { EpisodeLimits } from "@/lib/rlds/limits";
 
+// Generous buffers let the inflater (on libuv's thread pool) run ahead of the parser on the other core.
+const METER_BUFFER_BYTES = 1024 * 1024;
+
 export type BudgetLimits = Pick<
   EpisodeLimits,
   "maxEntries" | "maxUncompressedBytes" | "maxCompressionRatio" | "ratioGraceBytes"
@@ -86,6 +89,7 @@ export class UnpackBudget {
   /** A pass-through stream that counts bytes going into an inflater. */
   compressedMeter(): Transform {
     return new Transform({
+      highWaterMark: METER_BUFFER_BYTES,
       transform: (chunk: Buffer, _encoding, callback: TransformCallback) => {
         this.addCompressed(chunk.length);
         callback(null, chunk);
@@ -96,6 +100,7 @@ export class UnpackBudget {
   /** A pass-through stream that counts inflated bytes and enforces the caps (errors the pipeline). */
   uncompressedMeter(): Transform {
     return new Transform({
+      highWaterMark: METER_BUFFER_BYTES,
       transform: (chunk: Buffer, _encoding, callback: TransformCallback) => {
         try {
           this.addUncompressed(chunk.length);

@@ -298,15 +298,15 @@ export class EpisodeValidator {
     const [row, previous, beforePrevious] = this.rotateRows();
     if (this.schema !== null) {
       const mismatch = this.schema.extract(observation, action, row);
-      if (mismatch !== null && (observation !== undefined || action !== undefined)) {
+      if (mismatch !== null) {
         this.add("inconsistent_fields", `${where}: "${mismatch.field}" ${mismatch.why}.`, {
           ...at,
           field: mismatch.field,
         });
       }
-      const base = this.schema.size;
-      row[base] = typeof reward === "number" ? reward : 0;
-      if (this.hasDiscountField) row[base + 1] = typeof step.discount === "number" ? step.discount : NaN;
+      this.syncFields();
+      row[0] = typeof reward === "number" ? reward : 0;
+      if (this.hasDiscountField) row[1] = typeof step.discount === "number" ? step.discount : NaN;
       this.checkAllOrNone(step, where, at);
       if (index > 0) this.trackQuality(row, previous, beforePrevious, index);
     }
@@ -425,32 +425,45 @@ export class EpisodeValidator {
     observation: Record<string, unknown>,
     action: Record<string, unknown>,
   ): void {
-    const schema = new NumericFieldSchema(observation, action, this.limits.maxSeriesArrayLength);
-    this.schema = schema;
-    this.fieldList = schema.fields.map((f) => ({ ...f }));
-    this.fieldList.push({ index: schema.size, path: "reward", group: "step", isClockLike: false });
+    // Row layout: reward, discount (when the episode has it), then observation/action fields.
     this.hasDiscountField = typeof step.discount === "number";
-    if (this.hasDiscountField) {
-      this.fieldList.push({ index: schema.size + 1, path: "discount", group: "step", isClockLike: false });
-    }
-    const width = this.fieldList.length;
+    const firstIndex = this.hasDiscountField ? 2 : 1;
+    const maxTracked = this.limits.maxSeriesFields * 4;
+    this.schema = new NumericFieldSchema(firstIndex, this.limits.maxSeriesArrayLength, maxTracked);
+    const width = firstIndex + maxTracked;
     this.rows = [new Float64Array(width), new Float64Array(width), new Float64Array(width)];
     for (const row of this.rows) row.fill(NaN);
-    this.observationIndexes = schema.fields
-      .filter((f) => f.group === "observation" && !f.isClockLike)
-      .map((f) => f.index);
-    this.actionIndexes = schema.fields.filter((f) => f.group === "action").map((f) => f.index);
     this.jerkSum = new Float64Array(width);
     this.jerkCount = new Float64Array(width);
     this.actionMin = new Float64Array(width).fill(Infinity);
     this.actionMax = new Float64Array(width).fill(-Infinity);
     this.observationKeys = Object.keys(observation).sort();
-    const command = action.command;
-    this.actionDim =
-      Array.isArray(command) && command.every((x) => typeof x === "number")
-        ? command.length
-        : this.actionIndexes.length;
     this.allOrNone = ALL_OR_NONE.map((key) => step[key] !== undefined);
+    this.firstAction = action;
+  }
+
+  private firstAction: Record<string, unknown> | null = null;
+  private knownFields = -1;
+
+  /** Refresh the field list and quality indexes when new channels brought new fields. */
+  private syncFields(): void {
+    const schema = this.schema;
+    if (schema === null || schema.fields.length === this.knownFields) return;
+    this.knownFields = schema.fields.length;
+    const stepFields: RowField[] = [{ index: 0, path: "reward", group: "step", isClockLike: false }];
+    if (this.hasDiscountField) stepFields.push({ index: 1, path: "discount", group: "step", isClockLike: false });
+    this.fieldList = [...stepFields, ...schema.fields];
+    this.observationIndexes = schema.fields
+      .filter((f) => f.group === "observation" && !f.isClockLike)
+      .map((f) => f.index);
+    this.actionIndexes = schema.fields.filter((f) => f.group === "action").map((f) => f.index);
+    if (this.actionDim === 0 && this.firstAction !== null) {
+      const command = this.firstAction.command;
+      this.actionDim =
+        Array.isArray(command) && command.every((x) => typeof x === "number")
+          ? command.length
+          : this.actionIndexes.length;
+    }
   }
 
   private rotateRows(): [Float64Array, Float64Array, Float64Array] {

@@ -1,15 +1,21 @@
 /**
- * The numeric fields of an episode: every number, boolean (0/1) or null (NaN) leaf of the first
- * step's `observation` and `action`, by path (`observation.robot_state.joint_positions[3]`).
- * They are the tensors a trainer reads and the series the replay charts, so they must keep the
- * same shape on every step — that is the "consistent field set" rule of validation:
+ * The numeric fields of an episode: every number, boolean (0/1) or null (NaN) leaf of the steps'
+ * `observation` and `action`, by path (`observation.robot_state.joint_positions[3]`). They are the
+ * tensors a trainer reads and the series the replay charts, so their shape must hold across
+ * steps — the "consistent field set" rule of validation.
  *
- * - a numeric field of the first step must be present on every step, with a numeric value;
- * - a numeric array must keep its length (arrays longer than `maxSeriesArrayLength`, arrays of
+ * Observations are made of channels: the top-level keys of `observation` and `action`, and each
+ * camera under `observation.media`. Sensors run at different rates (a camera every tenth step, a
+ * glove that connects late), so a channel may be absent from a step (its fields are NaN there)
+ * or appear after the first step. Inside a channel that is present the shape is strict:
+ *
+ * - every numeric field the channel had when first seen is present, and still numeric;
+ * - numeric arrays keep their length (arrays longer than `maxSeriesArrayLength`, arrays of
  *   objects and nested arrays are opaque: free-form, like strings);
- * - a key that did not exist on the first step may appear later only if it holds no number.
+ * - no new key holding numbers appears.
  *
- * Subtrees without numbers (text, annotations, tool calls) are free-form and never checked.
+ * Channels and sub-objects that held no number when first seen (text, annotations, tool calls)
+ * are free-form and never checked.
  */
 
 export type FieldGroup = "observation" | "action";
@@ -24,10 +30,18 @@ export interface NumericField {
 }
 
 type SchemaNode =
-  | { kind: "object"; path: string; keys: string[]; children: SchemaNode[]; keySet: Set<string>; numeric: boolean }
+  | { kind: "object"; path: string; keys: string[]; children: SchemaNode[]; keySet: Set<string> }
   | { kind: "vector"; path: string; first: number; length: number }
   | { kind: "leaf"; path: string; field: number }
   | { kind: "opaque" };
+
+interface Container {
+  path: string;
+  group: FieldGroup;
+  channels: Map<string, SchemaNode>;
+  /** Keys whose value is itself a container (`observation.media`). */
+  nested: Map<string, Container>;
+}
 
 export interface FieldMismatch {
   field: string;
@@ -35,6 +49,8 @@ export interface FieldMismatch {
 }
 
 const CLOCK_LIKE = /(time|stamp|nanos|millis|_ns$|_us$|_ms$|^t$|seq|count|idx|index|frame|rssi|drops)/i;
+/** Channels beyond this count are not tracked (a hostile episode could invent one per step). */
+const MAX_CHANNELS = 1024;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -61,60 +77,136 @@ function lastKey(path: string): string {
 
 export class NumericFieldSchema {
   readonly fields: NumericField[] = [];
-  private readonly roots: [SchemaNode, SchemaNode];
+  private readonly roots: [Container, Container];
+  private channelCount = 0;
 
-  /** Build the schema from the first step's observation and action. */
+  /**
+   * @param firstIndex row position of the first field (rows may start with step-level values)
+   * @param maxFields fields beyond this are not tracked (bounded memory whatever the input)
+   */
   constructor(
-    observation: Record<string, unknown>,
-    action: Record<string, unknown>,
+    private readonly firstIndex: number,
     private readonly maxArrayLength: number,
+    private readonly maxFields: number,
   ) {
-    this.roots = [this.build(observation, "observation", "observation"), this.build(action, "action", "action")];
+    this.roots = [
+      { path: "observation", group: "observation", channels: new Map(), nested: new Map() },
+      { path: "action", group: "action", channels: new Map(), nested: new Map() },
+    ];
   }
 
-  get size(): number {
-    return this.fields.length;
+  /** Row width needed for the fields known so far. */
+  get width(): number {
+    return this.firstIndex + this.fields.length;
   }
 
   private addField(path: string, group: FieldGroup): number {
-    const index = this.fields.length;
+    const index = this.firstIndex + this.fields.length;
     this.fields.push({ index, path, group, isClockLike: CLOCK_LIKE.test(lastKey(path)) });
     return index;
   }
 
   private build(value: unknown, path: string, group: FieldGroup): SchemaNode {
+    if (this.fields.length >= this.maxFields) return { kind: "opaque" };
     if (isNumericLeaf(value)) return { kind: "leaf", path, field: this.addField(path, group) };
     if (Array.isArray(value)) {
       if (value.length <= this.maxArrayLength && value.every(isNumericLeaf)) {
-        const first = this.fields.length;
+        const first = this.firstIndex + this.fields.length;
         for (let i = 0; i < value.length; i++) this.addField(`${path}[${i}]`, group);
         return { kind: "vector", path, first, length: value.length };
       }
       return { kind: "opaque" };
     }
-    if (isPlainObject(value)) {
+    if (isPlainObject(value) && containsNumeric(value)) {
       const keys: string[] = [];
       const children: SchemaNode[] = [];
-      let numeric = false;
       for (const key in value) {
-        const child = this.build(value[key], `${path}.${key}`, group);
         keys.push(key);
-        children.push(child);
-        if (child.kind !== "opaque" && (child.kind !== "object" || child.numeric)) numeric = true;
+        children.push(this.build(value[key], `${path}.${key}`, group));
       }
-      return { kind: "object", path, keys, children, keySet: new Set(keys), numeric };
+      return { kind: "object", path, keys, children, keySet: new Set(keys) };
     }
     return { kind: "opaque" };
   }
 
   /**
-   * Write this step's values into `row` (NaN where absent) and return the first field that breaks
-   * the first step's shape, or null.
+   * Write this step's values into `row` (NaN where absent; the row must be `width` wide, and is
+   * widened by the caller when `width` grows) and return the first field that breaks its
+   * channel's shape, or null. Channels seen for the first time are learned here.
    */
   extract(observation: unknown, action: unknown, row: Float64Array): FieldMismatch | null {
-    const a = this.walk(this.roots[0], observation, row);
-    const b = this.walk(this.roots[1], action, row);
+    const a = isPlainObject(observation)
+      ? this.walkContainer(this.roots[0], observation, row)
+      : this.blank(this.roots[0], row);
+    const b = isPlainObject(action) ? this.walkContainer(this.roots[1], action, row) : this.blank(this.roots[1], row);
     return a ?? b;
+  }
+
+  private blank(container: Container, row: Float64Array): null {
+    for (const node of container.channels.values()) this.fill(node, row);
+    for (const nested of container.nested.values()) this.blank(nested, row);
+    return null;
+  }
+
+  private walkContainer(container: Container, value: Record<string, unknown>, row: Float64Array): FieldMismatch | null {
+    let mismatch: FieldMismatch | null = null;
+    let present = 0;
+    for (const [key, node] of container.channels) {
+      const child = value[key];
+      if (child === undefined) {
+        this.fill(node, row);
+        continue;
+      }
+      present += 1;
+      const found = this.walk(node, child, row);
+      mismatch ??= found;
+    }
+    for (const [key, nested] of container.nested) {
+      const child = value[key];
+      if (isPlainObject(child)) {
+        present += 1;
+        const found = this.walkContainer(nested, child, row);
+        mismatch ??= found;
+      } else {
+        this.blank(nested, row);
+        if (child !== undefined) {
+          present += 1;
+          mismatch ??= { field: nested.path, why: "is no longer an object" };
+        }
+      }
+    }
+    let count = 0;
+    for (const _ in value) count += 1;
+    if (count !== present) {
+      // New channels: learn them (their values start at this step).
+      for (const key in value) {
+        if (container.channels.has(key) || container.nested.has(key)) continue;
+        if (this.channelCount >= MAX_CHANNELS) {
+          container.channels.set(key, { kind: "opaque" });
+          continue;
+        }
+        this.channelCount += 1;
+        const child = value[key];
+        const path = `${container.path}.${key}`;
+        if (path === "observation.media" && isPlainObject(child)) {
+          const nested: Container = { path, group: container.group, channels: new Map(), nested: new Map() };
+          container.nested.set(key, nested);
+          const found = this.walkContainer(nested, child, row);
+          mismatch ??= found;
+        } else {
+          const node = this.build(child, path, container.group);
+          container.channels.set(key, node);
+          this.write(node, child, row);
+        }
+      }
+    }
+    return mismatch;
+  }
+
+  /** Values of a node built from this very value (always consistent). */
+  private write(node: SchemaNode, value: unknown, row: Float64Array): void {
+    if (row.length < this.width) return; // the caller widens the row and the next step fills it
+    this.walk(node, value, row);
   }
 
   private walk(node: SchemaNode, value: unknown, row: Float64Array): FieldMismatch | null {
@@ -138,7 +230,7 @@ export class NumericFieldSchema {
         }
         if (value.length !== node.length) {
           this.fill(node, row);
-          return { field: node.path, why: `has ${value.length} elements, the first step had ${node.length}` };
+          return { field: node.path, why: `has ${value.length} elements, it had ${node.length}` };
         }
         let mismatch: FieldMismatch | null = null;
         for (let i = 0; i < node.length; i++) {
@@ -155,7 +247,6 @@ export class NumericFieldSchema {
       case "object": {
         if (!isPlainObject(value)) {
           this.fill(node, row);
-          if (!node.numeric) return null;
           return { field: node.path, why: value === undefined ? "is missing" : "is no longer an object" };
         }
         let mismatch: FieldMismatch | null = null;
@@ -165,14 +256,14 @@ export class NumericFieldSchema {
           const child = value[keys[i]!];
           if (child !== undefined) present += 1;
           const found = this.walk(children[i]!, child, row);
-          if (mismatch === null) mismatch = found;
+          mismatch ??= found;
         }
         let count = 0;
         for (const _ in value) count += 1;
         if (count !== present && mismatch === null) {
           for (const key in value) {
             if (!node.keySet.has(key) && containsNumeric(value[key])) {
-              mismatch = { field: `${node.path}.${key}`, why: "holds numbers but is not in the first step" };
+              mismatch = { field: `${node.path}.${key}`, why: "holds numbers but is new (the field set changed)" };
               break;
             }
           }
