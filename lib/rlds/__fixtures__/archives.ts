@@ -32,25 +32,24 @@ export async function buildTar(entries: TarSpec[], options: { gzip?: boolean } =
         while (left > 0) {
           const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
           left -= piece.length;
-          if (!entry.write(piece)) await new Promise((resolve) => entry.once("drain", resolve));
+          if (!entry.write(piece)) await new Promise<void>((resolve) => entry.once("drain", () => resolve()));
         }
         await new Promise<void>((resolve, reject) => entry.end((error?: Error) => (error ? reject(error) : resolve())));
         continue;
       }
       const body = spec.body === undefined ? Buffer.alloc(0) : Buffer.from(spec.body);
-      await new Promise<void>((resolve, reject) =>
-        pack.entry(
-          {
-            name: spec.name,
-            type,
-            linkname: spec.linkname,
-            size: type === "file" ? body.length : 0,
-            mtime: new Date(0),
-          },
-          type === "file" ? body : undefined,
-          (error?: Error | null) => (error ? reject(error) : resolve()),
-        ),
-      );
+      const header = {
+        name: spec.name,
+        type,
+        linkname: spec.linkname,
+        size: type === "file" ? body.length : 0,
+        mtime: new Date(0),
+      };
+      await new Promise<void>((resolve, reject) => {
+        const callback = (error?: Error | null) => (error ? reject(error) : resolve());
+        if (type === "file") pack.entry(header, body, callback);
+        else pack.entry(header, callback);
+      });
     }
     pack.finalize();
   })();

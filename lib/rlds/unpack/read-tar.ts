@@ -24,7 +24,7 @@ export function readTar(source: Readable, options?: UnpackOptions): AsyncGenerat
 async function* readTarStream(source: Readable, gzip: boolean, options?: UnpackOptions): AsyncGenerator<ArchiveEntry> {
   const limits = unpackLimits(options);
   const budget = new UnpackBudget(limits);
-  const extract = tar.extract({ highWaterMark: 1024 * 1024 } as tar.ExtractOptions);
+  const extract = tar.extract({ highWaterMark: 1024 * 1024 } as Parameters<typeof tar.extract>[0]);
   let failure: unknown = null;
   const fail = (error: unknown) => {
     if (failure === null) failure = toArchiveError(error, gzip ? "gzip" : "tar");
@@ -39,7 +39,7 @@ async function* readTarStream(source: Readable, gzip: boolean, options?: UnpackO
   uncompressedMeter.on("error", fail);
   extract.on("error", fail);
   if (gzip) {
-    const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024, highWaterMark: 1024 * 1024 });
+    const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024, highWaterMark: 1024 * 1024 } as zlib.ZlibOptions);
     gunzip.on("error", fail);
     source.pipe(compressedMeter).pipe(gunzip).pipe(uncompressedMeter).pipe(extract);
   } else {

@@ -103,7 +103,7 @@ async function* inflateEntry(
 ): AsyncGenerator<Uint8Array> {
   const stages: (Readable | Transform)[] = [raw, budget.compressedMeter()];
   if (entry.compressionMethod === 8)
-    stages.push(zlib.createInflateRaw({ chunkSize: 256 * 1024, highWaterMark: 1024 * 1024 }));
+    stages.push(zlib.createInflateRaw({ chunkSize: 256 * 1024, highWaterMark: 1024 * 1024 } as zlib.ZlibOptions));
   stages.push(budget.uncompressedMeter());
   const out = (pipeline as unknown as (...args: unknown[]) => Readable)(...stages, () => {});
   let produced = 0;
