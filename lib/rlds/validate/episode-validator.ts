@@ -29,8 +29,21 @@ export interface AcceptedStep {
 /** Where the step clock is read from; the first candidate present on the first step wins. */
 export interface ClockSource {
   source: string;
-  /** Factor from the source unit to microseconds. */
-  toMicros: number;
+  unit: "s" | "ms" | "us" | "ns";
+}
+
+/** Microseconds from a clock value; nanoseconds divide (more exact than multiplying by 1e-3). */
+function toMicros(value: number, unit: ClockSource["unit"]): number {
+  switch (unit) {
+    case "ns":
+      return value / 1000;
+    case "us":
+      return value;
+    case "ms":
+      return value * 1000;
+    case "s":
+      return value * 1e6;
+  }
 }
 
 /** A stream of camera frames referenced by id (`observation.video_frame_id`, …). */
@@ -62,18 +75,18 @@ export interface ValidationReport {
   fields: RowField[];
 }
 
-const CLOCK_CANDIDATES: { source: string; toMicros: number; read: (step: Record<string, unknown>) => unknown }[] = [
-  { source: "timestamp_us", toMicros: 1, read: (s) => s.timestamp_us },
-  { source: "timestamp_ns", toMicros: 1e-3, read: (s) => s.timestamp_ns },
-  { source: "observation.robot_state.timestamp_nanos", toMicros: 1e-3, read: (s) => robotState(s)?.timestamp_nanos },
-  { source: "observation.timestamp_ns", toMicros: 1e-3, read: (s) => obj(s.observation)?.timestamp_ns },
-  { source: "observation.timestamp_us", toMicros: 1, read: (s) => obj(s.observation)?.timestamp_us },
-  {
-    source: "observation.robot_state.wall_time_millis",
-    toMicros: 1e3,
-    read: (s) => robotState(s)?.wall_time_millis,
-  },
-  { source: "step_metadata.timestamp", toMicros: 1e6, read: (s) => obj(s.step_metadata)?.timestamp },
+const CLOCK_CANDIDATES: {
+  source: string;
+  unit: ClockSource["unit"];
+  read: (step: Record<string, unknown>) => unknown;
+}[] = [
+  { source: "timestamp_us", unit: "us", read: (s) => s.timestamp_us },
+  { source: "timestamp_ns", unit: "ns", read: (s) => s.timestamp_ns },
+  { source: "observation.robot_state.timestamp_nanos", unit: "ns", read: (s) => robotState(s)?.timestamp_nanos },
+  { source: "observation.timestamp_ns", unit: "ns", read: (s) => obj(s.observation)?.timestamp_ns },
+  { source: "observation.timestamp_us", unit: "us", read: (s) => obj(s.observation)?.timestamp_us },
+  { source: "observation.robot_state.wall_time_millis", unit: "ms", read: (s) => robotState(s)?.wall_time_millis },
+  { source: "step_metadata.timestamp", unit: "s", read: (s) => obj(s.step_metadata)?.timestamp },
 ];
 
 /** Step-level numeric members that must be on every step or on none. */
@@ -98,6 +111,26 @@ function toNumber(value: unknown): number {
   if (typeof value === "number") return value;
   if (typeof value === "string" && value.trim() !== "") return Number(value);
   return NaN;
+}
+
+/**
+ * `action_dim`: the length of `action.command` (or v2.0 `action.parameters.command`) when it is a
+ * numeric array, else the number of numeric (not boolean) values in the action.
+ */
+function actionDimension(action: Record<string, unknown>): number {
+  for (const command of [action.command, obj(action.parameters)?.command]) {
+    if (Array.isArray(command) && command.length > 0 && command.every((x) => typeof x === "number"))
+      return command.length;
+  }
+  let count = 0;
+  const walk = (value: unknown, depth: number) => {
+    if (typeof value === "number") count += 1;
+    else if (depth < 32 && typeof value === "object" && value !== null) {
+      for (const child of Object.values(value)) walk(child, depth + 1);
+    }
+  };
+  walk(action, 0);
+  return count;
 }
 
 function median(values: number[]): number {
@@ -457,13 +490,7 @@ export class EpisodeValidator {
       .filter((f) => f.group === "observation" && !f.isClockLike)
       .map((f) => f.index);
     this.actionIndexes = schema.fields.filter((f) => f.group === "action").map((f) => f.index);
-    if (this.actionDim === 0 && this.firstAction !== null) {
-      const command = this.firstAction.command;
-      this.actionDim =
-        Array.isArray(command) && command.every((x) => typeof x === "number")
-          ? command.length
-          : this.actionIndexes.length;
-    }
+    if (this.actionDim === 0 && this.firstAction !== null) this.actionDim = actionDimension(this.firstAction);
   }
 
   private rotateRows(): [Float64Array, Float64Array, Float64Array] {
@@ -525,14 +552,14 @@ export class EpisodeValidator {
     if (this.clock === null && index === 0) {
       for (const candidate of CLOCK_CANDIDATES) {
         if (Number.isFinite(toNumber(candidate.read(step)))) {
-          this.clock = { source: candidate.source, toMicros: candidate.toMicros };
+          this.clock = { source: candidate.source, unit: candidate.unit };
           this.clockRead = candidate.read;
           break;
         }
       }
     }
     if (this.clock === null || this.clockRead === null) return NaN;
-    const t = toNumber(this.clockRead(step)) * this.clock.toMicros;
+    const t = toMicros(toNumber(this.clockRead(step)), this.clock.unit);
     if (!Number.isFinite(t)) return NaN;
     const previous = this.previousT;
     if (Number.isFinite(previous)) {
