@@ -37,7 +37,7 @@ export interface ReadTfrecordOptions {
  * a record.
  */
 export async function* readTfrecords(
-  source: AsyncIterable<Uint8Array>,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: ReadTfrecordOptions = {},
 ): AsyncGenerator<Uint8Array> {
   const verify = options.verifyChecksums ?? true;

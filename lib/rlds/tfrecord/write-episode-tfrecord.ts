@@ -9,7 +9,7 @@ import { frameRecord } from "@/lib/rlds/tfrecord/tfrecord-framing";
 export interface WriteEpisodeTfrecordInput {
   episodeId: string;
   /** The canonical `steps.jsonl` (as written by `processEpisode`). */
-  steps: AsyncIterable<Uint8Array>;
+  steps: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   /** Receives the `.tfrecord` bytes; ended when done. */
   output: Writable;
   /** Longest step line accepted (default 16 MiB, as at ingest). */
