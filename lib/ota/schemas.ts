@@ -1,0 +1,247 @@
+import { z } from "zod";
+import { defineCollection } from "@/lib/storage/typed";
+
+/**
+ * OTA collections (PRODUCT.md §4): `ota_bundles/{bundle_id}`, `ota_deployments/{bundle_id}_{device_id}`,
+ * `ota_tracks/{robot_model}` (which bundle is in production and which rollout is active, per robot
+ * model) and `ota_rollout_snapshots/{bundle_id}_{minute}` (the rollout chart's points).
+ */
+
+/** Rollout states. `built` (not yet staged) and `superseded` (a production bundle replaced by a newer one) extend the seed's list. */
+export const ROLLOUT_STATUSES = [
+  "built",
+  "staged",
+  "canary",
+  "production",
+  "paused",
+  "rolled_back",
+  "superseded",
+] as const;
+export const ZRolloutStatus = z.enum(ROLLOUT_STATUSES);
+export type RolloutStatus = z.infer<typeof ZRolloutStatus>;
+
+export const DEPLOYMENT_STATES = ["offered", "downloaded", "installed", "failed", "rolled_back"] as const;
+export const ZDeploymentState = z.enum(DEPLOYMENT_STATES);
+export type DeploymentState = z.infer<typeof ZDeploymentState>;
+
+export const ZRolloutPolicy = z.object({
+  /** Pause when the share of failed outcomes passes this percentage. */
+  error_threshold_pct: z.number().min(0).max(100),
+  /** Outcomes (installed + failed reports) needed before the threshold applies. */
+  min_sample: z.number().int().min(1).max(1_000_000),
+  auto_pause: z.boolean(),
+});
+export type RolloutPolicy = z.infer<typeof ZRolloutPolicy>;
+
+export const DEFAULT_ROLLOUT_POLICY: RolloutPolicy = { error_threshold_pct: 20, min_sample: 5, auto_pause: true };
+
+const ZCounts = z.object({
+  offered: z.number().int(),
+  downloaded: z.number().int(),
+  installed: z.number().int(),
+  failed: z.number().int(),
+  rolled_back: z.number().int(),
+});
+export type DeploymentCounts = z.infer<typeof ZCounts>;
+export const ZERO_COUNTS: DeploymentCounts = { offered: 0, downloaded: 0, installed: 0, failed: 0, rolled_back: 0 };
+
+const ZUserRef = z.object({ uid: z.string(), email: z.string() });
+const ZActorRef = z.object({ kind: z.string(), id: z.string(), email: z.string().optional() });
+
+export const ZApproval = z.object({
+  step: z.enum(["stage", "canary", "raise", "production", "resume"]),
+  from_status: ZRolloutStatus,
+  to_status: ZRolloutStatus,
+  target_percentage: z.number(),
+  by: ZUserRef,
+  at: z.string(),
+  note: z.string().nullable(),
+});
+export type Approval = z.infer<typeof ZApproval>;
+
+export const ZHistoryEntry = z.object({
+  at: z.string(),
+  action: z.string(),
+  from_status: ZRolloutStatus,
+  to_status: ZRolloutStatus,
+  target_percentage: z.number(),
+  actor: ZActorRef,
+  reason: z.string().nullable(),
+});
+export type HistoryEntry = z.infer<typeof ZHistoryEntry>;
+
+export const ZBundleFile = z.object({ path: z.string(), sha256: z.string(), size_bytes: z.number().int() });
+export type BundleFile = z.infer<typeof ZBundleFile>;
+
+export const ZOtaBundle = z.object({
+  version: z.string(),
+  robot_model: z.string(),
+  created_at: z.string(),
+  created_by: z.string().nullable(),
+  training_job_id: z.string().nullable(),
+  /** Blob key of the bundle file: `bundles/ota/{robot_model}/{version}.bundle`. */
+  storage_ref: z.string(),
+  model_id: z.string(),
+  model_name: z.string(),
+  model_version: z.string(),
+  dataset_hash: z.string().nullable(),
+  build: z.object({
+    status: z.enum(["queued", "building", "ready", "failed"]),
+    /** Changes on every (re)start, so a stale builder cannot finish over a newer one. */
+    attempt: z.string(),
+    started_at: z.string().nullable(),
+    finished_at: z.string().nullable(),
+    progress_pct: z.number(),
+    error: z.string().nullable(),
+  }),
+  manifest: z.object({
+    /** `sha256:<hex>` of the whole bundle file (empty until built). */
+    checksum: z.string(),
+    size_bytes: z.number().int(),
+    /** A semver range the robot's installed version must satisfy, or null for any. */
+    requires_version: z.string().nullable(),
+    /** The lowest robot runtime version that can run this bundle (the field index's `min_brain_version`). */
+    min_brain_version: z.string(),
+    release_notes: z.string(),
+    files: z.array(ZBundleFile),
+    required_files: z.array(z.string()),
+  }),
+  /** Detached Ed25519 signature over the whole bundle file, standard base64 (empty until built). */
+  signature: z.string(),
+  key_id: z.string(),
+  rollout: z.object({
+    status: ZRolloutStatus,
+    target_percentage: z.number(),
+    /** Robots whose last outcome is `installed`. */
+    deployed_count: z.number().int(),
+    /** Robots whose last outcome is a failure (`failed`, or a rollback the robot did itself). */
+    error_count: z.number().int(),
+    /** Robots in each deployment state now. */
+    counts: ZCounts,
+    policy: ZRolloutPolicy,
+    /** The production bundle this one replaces (what a rollback re-offers), fixed when staged. */
+    previous_bundle_id: z.string().nullable(),
+    paused_from: z.enum(["canary", "production"]).nullable(),
+    paused_reason: z.string().nullable(),
+    paused_by: z.string().nullable(),
+    paused_at: z.string().nullable(),
+    auto_paused: z.boolean(),
+    /** Outcomes counted before the last resume: the policy looks at what came after. */
+    baseline: z.object({ deployed: z.number().int(), errors: z.number().int() }),
+    updated_at: z.string(),
+  }),
+  /** Who approved each forward step (the newest 100; the audit log keeps every one). */
+  approvals: z.array(ZApproval),
+  /** Status changes (the newest 100; the audit log keeps every one). */
+  history: z.array(ZHistoryEntry),
+});
+export type OtaBundle = z.infer<typeof ZOtaBundle>;
+export const OtaBundles = defineCollection("ota_bundles", ZOtaBundle);
+
+export const ZOtaDeployment = z.object({
+  bundle_id: z.string(),
+  device_id: z.string(),
+  robot_model: z.string(),
+  version: z.string(),
+  state: ZDeploymentState,
+  /** The robot's last outcome: what the rollout's health counts. A fleet rollback keeps it. */
+  outcome: z.enum(["installed", "failed"]).nullable(),
+  error: z.string().nullable(),
+  /** `robot`: the robot rolled back by itself (a failure); `rollout`: the operator rolled the bundle back. */
+  rolled_back_by: z.enum(["robot", "rollout"]).nullable(),
+  /** How the robot got the offer: the signed `check` call or the field runtime's `registry.json` index. */
+  offered_via: z.enum(["check", "index"]),
+  cohort_bucket: z.number().int(),
+  offered_at: z.string(),
+  downloaded_at: z.string().nullable(),
+  installed_at: z.string().nullable(),
+  failed_at: z.string().nullable(),
+  rolled_back_at: z.string().nullable(),
+  /** Completed downloads of the bundle file through its signed URL (a robot that never reports is seen here). */
+  fetch_count: z.number().int(),
+  updated_at: z.string(),
+});
+export type OtaDeployment = z.infer<typeof ZOtaDeployment>;
+export const OtaDeployments = defineCollection("ota_deployments", ZOtaDeployment);
+
+export function deploymentId(bundleId: string, deviceId: string): string {
+  return `${bundleId}_${deviceId}`;
+}
+
+export const ZOtaTrack = z.object({
+  robot_model: z.string(),
+  /** The bundle every robot of this model should run (status `production`). */
+  production_bundle_id: z.string().nullable(),
+  production_version: z.string().nullable(),
+  /** Production bundles before the current one, oldest first (newest 20). */
+  previous_production_ids: z.array(z.string()),
+  /** The one rollout in flight (`staged`, `canary` or `paused`), if any. */
+  active_bundle_id: z.string().nullable(),
+  /** Versions rolled back: robots still running one of them are offered the production bundle, even though it is older. */
+  rolled_back_versions: z.array(z.string()),
+  updated_at: z.string(),
+});
+export type OtaTrack = z.infer<typeof ZOtaTrack>;
+export const OtaTracks = defineCollection("ota_tracks", ZOtaTrack);
+
+export const ZRolloutSnapshot = z.object({
+  bundle_id: z.string(),
+  /** The minute this point stands for (ISO, seconds zero). */
+  at: z.string(),
+  status: ZRolloutStatus,
+  target_percentage: z.number(),
+  counts: ZCounts,
+});
+export type RolloutSnapshot = z.infer<typeof ZRolloutSnapshot>;
+export const RolloutSnapshots = defineCollection("ota_rollout_snapshots", ZRolloutSnapshot);
+
+// ── Inputs ───────────────────────────────────────────────────────────────────────────────────────
+
+const ZBundleId = z.string().min(1).max(200);
+const ZNote = z.string().trim().max(500).optional();
+
+export const ZPolicyInput = z.object({
+  error_threshold_pct: z.number().min(0).max(100).optional(),
+  min_sample: z.number().int().min(1).max(1_000_000).optional(),
+  auto_pause: z.boolean().optional(),
+});
+
+export const ZBuildBundleInput = z.object({
+  model_id: z.string().min(1).max(200),
+  version: z.string().trim().min(1).max(40),
+  /** A semver range over the robot's installed bundle version (e.g. `>=1.0.0`); absent: any. */
+  requires_version: z.string().trim().max(100).nullable().optional(),
+  /** The lowest robot runtime version able to run it; default `0.1.0` (the field runtime's own default). */
+  min_brain_version: z.string().trim().max(40).optional(),
+  release_notes: z.string().max(4000).optional(),
+});
+export type BuildBundleInput = z.infer<typeof ZBuildBundleInput>;
+
+export const ZStageInput = z.object({ bundle_id: ZBundleId, policy: ZPolicyInput.optional(), note: ZNote });
+export const ZApproveInput = z.object({
+  bundle_id: ZBundleId,
+  to: z.enum(["canary", "production"]),
+  target_percentage: z.number().optional(),
+  note: ZNote,
+});
+export const ZRaiseInput = z.object({ bundle_id: ZBundleId, target_percentage: z.number(), note: ZNote });
+export const ZPauseInput = z.object({ bundle_id: ZBundleId, reason: z.string().trim().max(500).optional() });
+export const ZResumeInput = z.object({ bundle_id: ZBundleId, note: ZNote });
+export const ZRollbackInput = z.object({ bundle_id: ZBundleId, reason: z.string().trim().max(500).optional() });
+export const ZUpdatePolicyInput = z.object({ bundle_id: ZBundleId, policy: ZPolicyInput });
+
+/** `GET /api/ota/check` query. */
+export const ZCheckQuery = z.object({
+  current_version: z.string().trim().max(40).optional(),
+  brain_version: z.string().trim().max(40).optional(),
+});
+
+/** `POST /api/ota/report` body. */
+export const ZReportInput = z.object({
+  bundle_id: ZBundleId,
+  status: z.enum(["downloaded", "installed", "failed", "rolled_back"]),
+  error: z.string().max(2000).nullable().optional(),
+  /** When present, must be the signing robot. */
+  device_id: z.string().max(64).optional(),
+});
+export type ReportInput = z.infer<typeof ZReportInput>;
