@@ -1,3 +1,4 @@
+import { installRelay } from "./relay/install-relay";
 import type { Runtime } from "./runtime";
 
 /**
@@ -5,5 +6,5 @@ import type { Runtime } from "./runtime";
  * needs on the runtime: upgrade handlers, live registries). Add one line per module.
  */
 export function installModules(runtime: Runtime): void {
-  void runtime;
+  installRelay(runtime);
 }

@@ -227,7 +227,14 @@ export function parseRelayMessage(text: string): ParseResult {
   return { ok: true, message: result.data };
 }
 
-/** Serialize a message the relay sends (always with the protocol version). */
-export function encodeRelayMessage(message: Omit<RelayMessage, "v"> & { v?: 1 }): string {
+/** A message without its version field (the encoder adds it); distributes over the union. */
+export type OutgoingRelayMessage = RelayMessage extends infer M
+  ? M extends RelayMessage
+    ? Omit<M, "v"> & { v?: 1 }
+    : never
+  : never;
+
+/** Serialize a message (always with the protocol version first). */
+export function encodeRelayMessage(message: OutgoingRelayMessage): string {
   return JSON.stringify({ v: PROTOCOL_VERSION, ...message });
 }

@@ -27,6 +27,10 @@ export const INDEXES: IndexDeclaration[] = [
   { collectionGroup: "work_items", fields: [asc("status"), asc("lease_expires_at")] },
   // rate limits and one-time values with an expiry
   { collectionGroup: "rate_limits", fields: [asc("expires_at")] },
+  // remote_sessions: a user's sessions, live sessions (admins), the expiry backstop
+  { collectionGroup: "remote_sessions", fields: [asc("user_uid"), desc("created_at")] },
+  { collectionGroup: "remote_sessions", fields: [asc("active"), desc("created_at")] },
+  { collectionGroup: "remote_sessions", fields: [asc("active"), asc("expires_at")] },
   // rcan_registry: the robots list (lib/robots/list-robots.ts) — owner scope and model are
   // equality filters; search terms, a tag or the status window is the one array/range filter.
   { collectionGroup: "rcan_registry", fields: [asc("name_sort")] },
