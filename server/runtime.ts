@@ -72,8 +72,9 @@ async function createBlobStore(
       return { blobs: local, local };
     }
     case "gcs": {
-      void secrets;
-      throw new Error("BLOB_DRIVER=gcs: the Cloud Storage adapter is being wired in");
+      const settings = config.gcs as NonNullable<AppConfig["gcs"]>;
+      const { createGcsBlobStore } = await import("@/server/adapters/gcs/create-gcs-blob-store");
+      return { blobs: await createGcsBlobStore(settings), local: null };
     }
   }
 }
