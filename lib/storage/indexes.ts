@@ -93,6 +93,16 @@ export const INDEXES: IndexDeclaration[] = [
   { collectionGroup: "robot_nonces", fields: [asc("expires_at")] },
   { collectionGroup: "provisioning_tokens", fields: [desc("created_at")] },
   { collectionGroup: "fleet_facets", fields: [asc("facet"), desc("count")] },
+  // OTA (lib/ota): bundle lists, the per-robot deployment table, the rollback worker, a robot's
+  // latest deployment, chart points per bundle
+  { collectionGroup: "ota_bundles", fields: [desc("created_at")] },
+  { collectionGroup: "ota_bundles", fields: [asc("robot_model"), desc("created_at")] },
+  { collectionGroup: "ota_bundles", fields: [asc("rollout.status")] },
+  { collectionGroup: "ota_deployments", fields: [asc("bundle_id"), desc("updated_at")] },
+  { collectionGroup: "ota_deployments", fields: [asc("bundle_id"), asc("state"), desc("updated_at")] },
+  { collectionGroup: "ota_deployments", fields: [asc("bundle_id"), asc("state")] },
+  { collectionGroup: "ota_deployments", fields: [asc("device_id"), desc("updated_at")] },
+  { collectionGroup: "ota_rollout_snapshots", fields: [asc("bundle_id"), desc("at")] },
 ];
 
 export { asc, contains, desc };
