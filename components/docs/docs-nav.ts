@@ -10,4 +10,5 @@ export const DOCS_PAGES: DocsPage[] = [
   { slug: "architecture", title: "Architecture", section: "Concepts" },
   { slug: "security", title: "Security model", section: "Concepts" },
   { slug: "cloud", title: "Running in Google Cloud", section: "Operate" },
+  { slug: "deploy", title: "Deploy to Google Cloud", section: "Operate" },
 ];
