@@ -31,6 +31,41 @@ export const INDEXES: IndexDeclaration[] = [
   { collectionGroup: "remote_sessions", fields: [asc("user_uid"), desc("created_at")] },
   { collectionGroup: "remote_sessions", fields: [asc("active"), desc("created_at")] },
   { collectionGroup: "remote_sessions", fields: [asc("active"), asc("expires_at")] },
+  // training_jobs: console lists (newest first), worker claims (oldest queued first), lapsed leases
+  { collectionGroup: "training_jobs", fields: [desc("created_at")] },
+  { collectionGroup: "training_jobs", fields: [asc("status"), desc("created_at")] },
+  { collectionGroup: "training_jobs", fields: [asc("type"), desc("created_at")] },
+  { collectionGroup: "training_jobs", fields: [asc("status"), asc("type"), desc("created_at")] },
+  { collectionGroup: "training_jobs", fields: [asc("status"), asc("created_at")] },
+  { collectionGroup: "training_jobs", fields: [asc("status"), asc("type"), asc("created_at")] },
+  { collectionGroup: "training_jobs", fields: [asc("status"), asc("robot_model"), asc("created_at")] },
+  { collectionGroup: "training_jobs", fields: [asc("status"), asc("type"), asc("robot_model"), asc("created_at")] },
+  { collectionGroup: "training_jobs", fields: [asc("status"), asc("lease.expires_at")] },
+  // training metric points and log lines, read in order per job
+  { collectionGroup: "training_metrics", fields: [asc("job_id"), asc("step")] },
+  { collectionGroup: "training_logs", fields: [asc("job_id"), asc("key")] },
+  // training tokens (admin list), slow-loop policies (the evaluator's list)
+  { collectionGroup: "training_tokens", fields: [desc("created_at")] },
+  { collectionGroup: "slow_loop_policies", fields: [asc("enabled"), asc("robot_model")] },
+  { collectionGroup: "slow_loop_policies", fields: [asc("robot_model")] },
+  // models: lists by robot model and stage, lineage downwards
+  { collectionGroup: "models", fields: [desc("created_at")] },
+  { collectionGroup: "models", fields: [asc("robot_model"), desc("created_at")] },
+  { collectionGroup: "models", fields: [asc("stage"), desc("created_at")] },
+  { collectionGroup: "models", fields: [asc("robot_model"), asc("stage"), desc("created_at")] },
+  { collectionGroup: "models", fields: [asc("parent_model_id"), desc("created_at")] },
+  { collectionGroup: "models", fields: [asc("training_job_id"), desc("created_at")] },
+  // rlds_episodes as training selects them: by upload time, narrowed by robot (model) and eligibility
+  { collectionGroup: "rlds_episodes", fields: [desc("uploaded_at")] },
+  { collectionGroup: "rlds_episodes", fields: [asc("robot_model"), desc("uploaded_at")] },
+  { collectionGroup: "rlds_episodes", fields: [asc("training_eligible"), desc("uploaded_at")] },
+  { collectionGroup: "rlds_episodes", fields: [asc("robot_model"), asc("training_eligible"), desc("uploaded_at")] },
+  { collectionGroup: "rlds_episodes", fields: [asc("robot_id"), desc("uploaded_at")] },
+  { collectionGroup: "rlds_episodes", fields: [asc("robot_id"), asc("training_eligible"), desc("uploaded_at")] },
+  {
+    collectionGroup: "rlds_episodes",
+    fields: [asc("robot_model"), asc("status"), asc("training_eligible"), asc("uploaded_at")],
+  },
   // rcan_registry: the robots list (lib/robots/list-robots.ts) — owner scope and model are
   // equality filters; search terms, a tag or the status window is the one array/range filter.
   { collectionGroup: "rcan_registry", fields: [asc("name_sort")] },

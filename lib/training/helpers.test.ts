@@ -1,0 +1,71 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "@/lib/env";
+import { keyFromRef, resolveCheckpointKey, resolveModelRef } from "./blob-refs";
+import { datasetHash } from "./dataset-hash";
+import { compareVersions, nextModelVersion } from "./model-version";
+import { jobNotebookUrl } from "./notebook-url";
+
+describe("dataset hash", () => {
+  it("is the SHA-256 of the sorted ids joined by newlines, whatever the order", () => {
+    const expected = createHash("sha256").update("ep_a\nep_b\nep_c").digest("hex");
+    expect(datasetHash(["ep_c", "ep_a", "ep_b"])).toBe(expected);
+    expect(datasetHash(["ep_b", "ep_c", "ep_a"])).toBe(expected);
+    expect(datasetHash(["ep_a", "ep_b"])).not.toBe(expected);
+  });
+});
+
+describe("model versions", () => {
+  it.each([
+    [null, "minor", "1.0.0"],
+    ["1.0.0", "minor", "1.1.0"],
+    ["1.4.2", "patch", "1.4.3"],
+    ["1.9.9", "minor", "1.10.0"],
+    ["not-a-version", "patch", "1.0.0"],
+  ] as const)("after %s a %s bump is %s", (latest, bump, next) => {
+    expect(nextModelVersion(latest, bump)).toBe(next);
+  });
+  it("compares numerically", () => {
+    expect(compareVersions("1.10.0", "1.9.0")).toBe(1);
+    expect(compareVersions("1.0.0", "1.0.0")).toBe(0);
+    expect(compareVersions("v1.0.1", "0.0.1")).toBe(-1);
+  });
+});
+
+describe("blob references", () => {
+  const local = loadConfig({});
+  const cloud = loadConfig({
+    BLOB_DRIVER: "gcs",
+    GCS_BUCKET: "continuon-rlds",
+    NEXTAUTH_SECRET: "x".repeat(32),
+    OTA_SIGNING_KEY: "k",
+    GOOGLE_CLOUD_PROJECT: "demo-x",
+  });
+  it("reads gs:// refs of the configured bucket (any bucket on the embedded default)", () => {
+    expect(keyFromRef(local, "gs://continuon-rlds/models/seed/v2/")).toBe("models/seed/v2/");
+    expect(keyFromRef(cloud, "gs://continuon-rlds/models/seed/v2/")).toBe("models/seed/v2/");
+    expect(() => keyFromRef(cloud, "gs://elsewhere/models/x")).toThrow(
+      expect.objectContaining({ reason: "foreign_bucket" }),
+    );
+  });
+  it("keeps checkpoint keys and model refs inside the job's folder", () => {
+    expect(resolveCheckpointKey("job_1", { path: "config/model_config.json" })).toBe(
+      "models/checkpoints/job_1/config/model_config.json",
+    );
+    expect(() => resolveCheckpointKey("job_1", { path: "../job_2/x" })).toThrow(
+      expect.objectContaining({ reason: "outside_job_prefix" }),
+    );
+    expect(resolveModelRef(local, "job_1", "models/checkpoints/job_1", false)).toBe("models/checkpoints/job_1/");
+    expect(resolveModelRef(local, "job_1", "models/checkpoints/job_1/final/model.npz", true)).toBe(
+      "models/checkpoints/job_1/final/",
+    );
+    expect(() => resolveModelRef(local, "job_1", "models/checkpoints/job_1/../job_2/", false)).toThrow(
+      expect.objectContaining({ reason: "outside_job_prefix" }),
+    );
+  });
+  it("links each job type to its notebook", () => {
+    expect(jobNotebookUrl("https://nb.example/notebooks/", "slow_loop", "job_1")).toBe(
+      "https://nb.example/notebooks/02_slow_loop_training.ipynb#job_id=job_1",
+    );
+  });
+});
