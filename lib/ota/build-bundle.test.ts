@@ -13,7 +13,7 @@ import { OtaBundles } from "./schemas";
 import { listOtaPublicKeys } from "./signing-key";
 import { buildReadyBundle, OPERATOR, OWNER, seedModel } from "./testing";
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+async function readAll(stream: AsyncIterable<Buffer> | NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
   return Buffer.concat(chunks);

@@ -86,8 +86,8 @@ export async function decideOffer(
 
   const current = robot.currentVersion;
   let blocked: NoOfferReason | null = null;
-  for (const candidate of candidates) {
-    if (!offerable(candidate, ctx)) continue;
+  const usable = candidates.filter((candidate) => offerable(candidate, ctx));
+  for (const candidate of usable) {
     const order = compareVersions(candidate.data.version, current ?? "0.0.0");
     let rollback = false;
     if (order === 0 && current !== null) {
@@ -115,5 +115,5 @@ export async function decideOffer(
   if (blocked) return none(blocked, { inCanaryCohort });
   if (paused) return none("rollout_paused", { inCanaryCohort });
   if (inCanaryCohort === false) return none("not_in_cohort", { inCanaryCohort });
-  return none(candidates.length ? "up_to_date" : "no_release", { inCanaryCohort });
+  return none(usable.length ? "up_to_date" : "no_release", { inCanaryCohort });
 }
