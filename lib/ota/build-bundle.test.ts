@@ -24,7 +24,10 @@ async function untar(bytes: Buffer): Promise<Map<string, { type: string; data: B
   const extract = tar.extract();
   Readable.from([bytes]).pipe(createGunzip()).pipe(extract);
   for await (const entry of extract) {
-    entries.set(entry.header.name, { type: entry.header.type ?? "file", data: await readAll(entry) });
+    entries.set(entry.header.name, {
+      type: entry.header.type ?? "file",
+      data: await readAll(entry as unknown as AsyncIterable<Buffer>),
+    });
   }
   return entries;
 }
