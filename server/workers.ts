@@ -2,7 +2,10 @@ import type { Ctx } from "@/lib/context";
 import { sweepRateLimits } from "@/lib/rate-limit/consume-rate-limit";
 import { sweepHeartbeats } from "@/lib/robots/sweep-heartbeats";
 import { sweepRobotNonces } from "@/lib/robots/sweep-robot-nonces";
-import { requeueExpiredWork } from "@/lib/work-queue/work-queue";
+import { evaluateSlowLoops, SLOW_LOOP_QUEUE } from "@/lib/training/evaluate-slow-loops";
+import { requeueLapsedTrainingJobs } from "@/lib/training/requeue-lapsed-training-jobs";
+import { EPISODE_SYNC_QUEUE, syncJobEpisodes } from "@/lib/training/sync-job-episodes";
+import { requeueExpiredWork, runNextWork } from "@/lib/work-queue/work-queue";
 import { onWork, type Runtime } from "./runtime";
 
 /** A background task run in a loop: every `intervalMs`, and sooner when its queue is notified. */
@@ -18,6 +21,17 @@ export const WORKERS: BackgroundWorker[] = [
   { name: "sweep-rate-limits", intervalMs: 5 * 60_000, run: sweepRateLimits },
   { name: "sweep-robot-nonces", intervalMs: 5 * 60_000, run: sweepRobotNonces },
   { name: "sweep-heartbeats", intervalMs: 10 * 60_000, run: sweepHeartbeats },
+  { name: "requeue-expired-work", intervalMs: 60_000, run: requeueExpiredWork },
+  { name: "training-lapsed-leases", intervalMs: 15_000, run: requeueLapsedTrainingJobs },
+  {
+    name: EPISODE_SYNC_QUEUE,
+    intervalMs: 60_000,
+    run: (ctx) =>
+      runNextWork(ctx, EPISODE_SYNC_QUEUE, (c, item) =>
+        syncJobEpisodes(c, String(item.data.payload.job_id)).then(() => undefined),
+      ),
+  },
+  { name: SLOW_LOOP_QUEUE, intervalMs: 60_000, run: evaluateSlowLoops },
 ];
 
 /**

@@ -46,23 +46,12 @@ export interface JobEpisode {
   canonical: { prefix: string; files: SignedFile[] } | null;
 }
 
-/**
- * A page of a job's episodes with signed download URLs: the TFRecord (when converted) and the
- * canonical files (`metadata.json`, `steps.jsonl`, index files; `blobs/` on request). Pages follow
- * the job's snapshot order; `next_cursor` is null on the last page.
- */
-export async function listJobEpisodes(
+/** The episodes named by `ids`, with signed download URLs (absent episodes are skipped). */
+export async function describeEpisodes(
   ctx: Ctx,
-  jobId: string,
-  rawInput: unknown = {},
-): Promise<{ job_id: string; episodes: JobEpisode[]; next_cursor: string | null; total: number }> {
-  requireTrainingReader(ctx);
-  const input = parseInput(ZListJobEpisodesInput, rawInput ?? {}, "query");
-  const job = await ctx.db.get(TrainingJobs, jobId);
-  if (!job) throw new DomainError("not_found", `Training job ${jobId} was not found.`, { reason: "job_not_found" });
-  const ids = job.data.config.episode_ids;
-  const start = Number(input.cursor ?? 0);
-  const slice = ids.slice(start, start + input.limit);
+  slice: readonly string[],
+  input: { format: "tfrecord" | "canonical" | "both"; include_blobs: boolean },
+): Promise<JobEpisode[]> {
   const docs = await ctx.db.getMany(Episodes, slice);
   const sign = async (key: string, size: number, prefix: string): Promise<SignedFile> => {
     const signed = await ctx.blobs.signUrl({
@@ -106,6 +95,27 @@ export async function listJobEpisodes(
       canonical,
     });
   }
+  return episodes;
+}
+
+/**
+ * A page of a job's episodes with signed download URLs: the TFRecord (when converted) and the
+ * canonical files (`metadata.json`, `steps.jsonl`, index files; `blobs/` on request). Pages follow
+ * the job's snapshot order; `next_cursor` is null on the last page.
+ */
+export async function listJobEpisodes(
+  ctx: Ctx,
+  jobId: string,
+  rawInput: unknown = {},
+): Promise<{ job_id: string; episodes: JobEpisode[]; next_cursor: string | null; total: number }> {
+  requireTrainingReader(ctx);
+  const input = parseInput(ZListJobEpisodesInput, rawInput ?? {}, "query");
+  const job = await ctx.db.get(TrainingJobs, jobId);
+  if (!job) throw new DomainError("not_found", `Training job ${jobId} was not found.`, { reason: "job_not_found" });
+  const ids = job.data.config.episode_ids;
+  const start = Number(input.cursor ?? 0);
+  const slice = ids.slice(start, start + input.limit);
+  const episodes = await describeEpisodes(ctx, slice, input);
   const next = start + slice.length;
   return { job_id: jobId, episodes, next_cursor: next < ids.length ? String(next) : null, total: ids.length };
 }

@@ -16,3 +16,26 @@ export const NOTEBOOK_FOR_TYPE: Record<JobType, string> = {
 export function jobNotebookUrl(baseUrl: string, type: JobType, jobId: string): string {
   return `${baseUrl.replace(/\/$/, "")}/${NOTEBOOK_FOR_TYPE[type]}#job_id=${encodeURIComponent(jobId)}`;
 }
+
+interface NotebookCell {
+  cell_type?: string;
+  metadata?: { tags?: string[] };
+  source?: string | string[];
+}
+
+/**
+ * A copy of a notebook (nbformat JSON) with the job id and API URL written into its `parameters`
+ * cell (the lines `JOB_ID = ""` and `CONTINUON_API_URL = ""`), for the console's download: Colab
+ * opens it with nothing to paste but the token, which stays in Colab secrets.
+ */
+export function fillNotebookParameters(notebook: unknown, values: { jobId: string; apiUrl: string }): unknown {
+  const copy = structuredClone(notebook) as { cells?: NotebookCell[] };
+  const cell = copy.cells?.find((candidate) => candidate.metadata?.tags?.includes("parameters"));
+  if (!cell) return copy;
+  const lines = Array.isArray(cell.source) ? cell.source.join("") : (cell.source ?? "");
+  const filled = lines
+    .replace(/^JOB_ID = ".*"/m, `JOB_ID = ${JSON.stringify(values.jobId)}`)
+    .replace(/^CONTINUON_API_URL = ".*"/m, `CONTINUON_API_URL = ${JSON.stringify(values.apiUrl)}`);
+  cell.source = filled.split(/(?<=\n)/);
+  return copy;
+}

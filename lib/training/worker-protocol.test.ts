@@ -12,6 +12,7 @@ import { completeTrainingJob } from "./complete-training-job";
 import { createCheckpointUploadUrl } from "./create-checkpoint-upload-url";
 import { createTrainingJob } from "./create-training-job";
 import { failTrainingJob } from "./fail-training-job";
+import { findTrainingEpisodes } from "./find-training-episodes";
 import { heartbeatTrainingJob } from "./heartbeat-training-job";
 import { listJobEpisodes } from "./list-job-episodes";
 import { listQueuedTrainingJobs } from "./list-queued-training-jobs";
@@ -383,5 +384,9 @@ describe("episodes for a worker", () => {
     expect(rest.episodes[0]?.canonical).toBeNull();
     expect(ids).toHaveLength(3);
     await expect(listJobEpisodes(alice, "job_nope")).rejects.toMatchObject({ code: "not_found" });
+    const found = await findTrainingEpisodes(alice, { robot_model: "companion-v1", min_quality: "0.5", tags: "pick-place", limit: "2" });
+    expect(found).toMatchObject({ matched: 3, next_cursor: "2" });
+    expect(found.episodes[0]?.canonical?.files).toHaveLength(2);
+    await expect(findTrainingEpisodes(alice, { min_quality: "2" })).rejects.toMatchObject({ reason: "invalid_input" });
   });
 });
