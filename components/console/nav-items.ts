@@ -11,6 +11,7 @@ export interface NavItem {
 /** The console navigation, one entry per page; features add their line here. */
 export const NAV_ITEMS: NavItem[] = [
   { href: "/console", label: "Overview", role: "owner", section: "Fleet" },
+  { href: "/console/remote", label: "Remote sessions", role: "owner", section: "Fleet" },
   { href: "/console/admin/users", label: "Users & roles", role: "admin", section: "Admin" },
   { href: "/console/admin/audit", label: "Audit log", role: "admin", section: "Admin" },
 ];
