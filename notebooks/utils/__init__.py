@@ -1,0 +1,1 @@
+"""Helpers the notebooks share: episode download, RLDS parsing, OTA bundle layout."""
