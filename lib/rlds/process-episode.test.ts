@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   buildTar,
@@ -706,6 +707,28 @@ describe("bad input: each case names the input and the exact issue", () => {
     const wrong = await run(bytes, { expectedChecksum: "ab".repeat(32) });
     expect(codes(wrong.verdict)).toEqual(["checksum_mismatch"]);
     expect(wrong.verdict.errors[0]!.field).toBe("checksum");
+  });
+
+  it("a JSON document without a steps array → one no_steps", async () => {
+    const { verdict } = await run(JSON.stringify({ metadata: METADATA, frames: [] }));
+    expect(codes(verdict)).toEqual(["no_steps"]);
+    expect(verdict.errors[0]!.field).toBe("steps");
+  });
+
+  it("a failing sink is not the episode's fault: processEpisode throws so the caller can retry", async () => {
+    const failing = {
+      open() {
+        return new Writable({
+          write(_chunk, _encoding, callback) {
+            callback(new Error("disk full"));
+          },
+        });
+      },
+    };
+    const bytes = await episodeTar(goodSteps(20_000));
+    await expect(
+      processEpisode({ source: streamOf(bytes), format: "tar.gz", output: failing, tempDir }),
+    ).rejects.toThrow("disk full");
   });
 
   it("caps recorded issues but keeps counting", async () => {

@@ -85,8 +85,10 @@ export async function processEpisode(input: ProcessEpisodeInput): Promise<Episod
   } catch (error) {
     refusal = toRefusal(error);
     if (refusal === null) {
-      await assembler.abandon();
+      // Not the episode's fault (a sink failed): stop reading and let the caller retry.
+      input.source.destroy();
       tap.body.destroy();
+      await assembler.abandon();
       throw error;
     }
   }

@@ -44,12 +44,17 @@ class LevelWriter {
     return this.output !== null;
   }
 
-  /** Level 0: store one step's relative values. */
+  /**
+   * Level 0: store one step's relative values. They are appended row-major (contiguous, cheap per
+   * step) into `staging` and transposed to the column-major group layout once per group.
+   */
   putValues(values: Float64Array): void {
-    const e = this.filled;
-    for (let f = 0; f < this.fieldCount; f++) this.group[f * ROW_GROUP + e] = values[f]!;
+    this.staging ??= new Float32Array(this.fieldCount * ROW_GROUP);
+    this.staging.set(values.subarray(0, this.fieldCount), this.filled * this.fieldCount);
     this.advance();
   }
+
+  private staging: Float32Array | null = null;
 
   /** Levels ≥ 1: store the finished block's (min, max) and reset the block. */
   putBlock(): void {
@@ -77,6 +82,12 @@ class LevelWriter {
   /** Write the buffered group; a short last group is compacted field by field. */
   flush(): void {
     if (this.filled === 0) return;
+    if (this.staging !== null) {
+      const { staging, group, fieldCount: F } = this;
+      for (let r = 0; r < this.filled; r++) {
+        for (let f = 0, i = r * F; f < F; f++, i++) group[f * ROW_GROUP + r] = staging[i]!;
+      }
+    }
     this.output ??= this.open(this.file, "application/octet-stream");
     const n = this.filled;
     const bytes = new Uint8Array(this.group.buffer, this.group.byteOffset, this.group.byteLength);
@@ -167,24 +178,27 @@ export class ReplayIndexWriter {
   private putRow(row: Float64Array): void {
     const F = this.fieldCount;
     const level1 = this.levels[1]!;
+    // Locals keep the hot loop free of property loads.
     const { blockMin, blockMax } = level1;
+    const { base, relative, min, max, finite } = this;
     for (let f = 0; f < F; f++) {
       const v = row[f]!;
-      if (v === v && v !== Infinity && v !== -Infinity) {
-        let base = this.base[f]!;
-        if (base !== base) base = this.base[f] = Math.abs(v) >= 1e6 ? v : 0;
-        const r = v - base;
-        this.relative[f] = r;
+      if (v - v === 0) {
+        // finite (NaN and ±Infinity fail v - v === 0)
+        let b = base[f]!;
+        if (b !== b) b = base[f] = Math.abs(v) >= 1e6 ? v : 0;
+        const r = v - b;
+        relative[f] = r;
         if (r < blockMin[f]!) blockMin[f] = r;
         if (r > blockMax[f]!) blockMax[f] = r;
-        if (v < this.min[f]!) this.min[f] = v;
-        if (v > this.max[f]!) this.max[f] = v;
-        this.finite[f] = this.finite[f]! + 1;
+        if (v < min[f]!) min[f] = v;
+        if (v > max[f]!) max[f] = v;
+        finite[f] = finite[f]! + 1;
       } else {
-        this.relative[f] = NaN;
+        relative[f] = NaN;
       }
     }
-    this.levels[0]!.putValues(this.relative);
+    this.levels[0]!.putValues(relative);
     level1.blockFill += 1;
     if (level1.blockFill === PYRAMID_FACTOR) this.closeBlock(1);
   }

@@ -97,6 +97,13 @@ const FRAME_FIELDS = [
   { key: "depth_frame_id", kind: "depth" },
 ] as const;
 
+type At = Omit<Issue, "code" | "message">;
+
+/** "step 12 (steps/000000.jsonl line 13)" */
+function here(at: At): string {
+  return at.file !== undefined ? `step ${at.step} (${at.file} line ${at.line})` : `step ${at.step}`;
+}
+
 function obj(value: unknown): Record<string, unknown> | undefined {
   return typeof value === "object" && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)
@@ -288,14 +295,16 @@ export class EpisodeValidator {
   acceptStep(value: unknown, location: StepLocation, mayReferenceBlobs: boolean): AcceptedStep | null {
     const index = this.stepCount;
     const at = { step: index, line: location.line, file: location.file };
-    const where = `step ${index} (${location.file} line ${location.line})`;
+    // Messages are built only when an issue is found (`here(where)`), never per step.
+    const where = at;
     const step = obj(value);
     if (step === undefined) {
-      this.add("invalid_step", `${where}: a step must be a JSON object.`, at);
+      this.add("invalid_step", `${here(where)}: a step must be a JSON object.`, at);
       return null;
     }
     if (index >= this.limits.maxSteps) {
-      if (!this.stoppedAtCap) this.add("too_many_steps", `${where}: more than ${this.limits.maxSteps} steps.`, at);
+      if (!this.stoppedAtCap)
+        this.add("too_many_steps", `${here(where)}: more than ${this.limits.maxSteps} steps.`, at);
       this.stoppedAtCap = true;
       return null;
     }
@@ -305,22 +314,18 @@ export class EpisodeValidator {
     const action = this.checkObjectMember(step, "action", "missing_action", where, at);
     const reward = step.reward;
     if (reward !== undefined && (typeof reward !== "number" || !Number.isFinite(reward))) {
-      this.add("invalid_field_type", `${where}: "reward" must be a number.`, { ...at, field: "reward" });
+      this.add("invalid_field_type", `${here(where)}: "reward" must be a number.`, { ...at, field: "reward" });
     } else if (typeof reward === "number") {
       this.rewardSum += reward;
     }
-    for (const key of ["discount", "timestamp_us", "step_idx"] as const) {
-      const member = step[key];
-      if (member !== undefined && (typeof member !== "number" || !Number.isFinite(member))) {
-        this.add("invalid_field_type", `${where}: "${key}" must be a number.`, { ...at, field: key });
-      }
-    }
-    for (const key of ["is_terminal", "is_first", "is_last", "is_truncated"] as const) {
-      const member = step[key];
-      if (member !== undefined && typeof member !== "boolean") {
-        this.add("invalid_field_type", `${where}: "${key}" must be true or false.`, { ...at, field: key });
-      }
-    }
+    // Unrolled: constant property names keep these loads monomorphic on the hot path.
+    if (step.discount !== undefined) this.checkNumber(step.discount, "discount", where);
+    if (step.timestamp_us !== undefined) this.checkNumber(step.timestamp_us, "timestamp_us", where);
+    if (step.step_idx !== undefined) this.checkNumber(step.step_idx, "step_idx", where);
+    if (step.is_terminal !== undefined) this.checkBoolean(step.is_terminal, "is_terminal", where);
+    if (step.is_first !== undefined) this.checkBoolean(step.is_first, "is_first", where);
+    if (step.is_last !== undefined) this.checkBoolean(step.is_last, "is_last", where);
+    if (step.is_truncated !== undefined) this.checkBoolean(step.is_truncated, "is_truncated", where);
     this.checkStepMetadata(step.step_metadata, where, at);
     this.checkSequence(step, index, where, at);
 
@@ -332,7 +337,7 @@ export class EpisodeValidator {
     if (this.schema !== null) {
       const mismatch = this.schema.extract(observation, action, row);
       if (mismatch !== null) {
-        this.add("inconsistent_fields", `${where}: "${mismatch.field}" ${mismatch.why}.`, {
+        this.add("inconsistent_fields", `${here(where)}: "${mismatch.field}" ${mismatch.why}.`, {
           ...at,
           field: mismatch.field,
         });
@@ -356,30 +361,42 @@ export class EpisodeValidator {
     return { index, row, timestampUs };
   }
 
+  private checkNumber(value: unknown, key: string, where: At): void {
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      this.add("invalid_field_type", `${here(where)}: "${key}" must be a number.`, { ...where, field: key });
+    }
+  }
+
+  private checkBoolean(value: unknown, key: string, where: At): void {
+    if (typeof value !== "boolean") {
+      this.add("invalid_field_type", `${here(where)}: "${key}" must be true or false.`, { ...where, field: key });
+    }
+  }
+
   private checkObjectMember(
     step: Record<string, unknown>,
     key: "observation" | "action",
     missing: "missing_observation" | "missing_action",
-    where: string,
-    at: Omit<Issue, "code" | "message">,
+    where: At,
+    at: At,
   ): Record<string, unknown> | undefined {
     const member = step[key];
     if (member === undefined || member === null) {
-      this.add(missing, `${where}: the step has no "${key}".`, { ...at, field: key });
+      this.add(missing, `${here(where)}: the step has no "${key}".`, { ...at, field: key });
       return undefined;
     }
     const value = obj(member);
     if (value === undefined) {
-      this.add("invalid_field_type", `${where}: "${key}" must be a JSON object.`, { ...at, field: key });
+      this.add("invalid_field_type", `${here(where)}: "${key}" must be a JSON object.`, { ...at, field: key });
     }
     return value;
   }
 
-  private checkStepMetadata(value: unknown, where: string, at: Omit<Issue, "code" | "message">): void {
+  private checkStepMetadata(value: unknown, where: At, at: At): void {
     if (value === undefined) return;
     const map = obj(value);
     if (map === undefined) {
-      this.add("invalid_field_type", `${where}: "step_metadata" must be an object of strings.`, {
+      this.add("invalid_field_type", `${here(where)}: "step_metadata" must be an object of strings.`, {
         ...at,
         field: "step_metadata",
       });
@@ -390,7 +407,7 @@ export class EpisodeValidator {
         if (this.issues.count("step_metadata_not_strings") === 0) {
           this.add(
             "step_metadata_not_strings",
-            `${where}: "step_metadata.${key}" is not a string (kept as sent; step metadata should map strings to strings).`,
+            `${here(where)}: "step_metadata.${key}" is not a string (kept as sent; step metadata should map strings to strings).`,
             { ...at, field: `step_metadata.${key}` },
           );
         } else {
@@ -401,17 +418,12 @@ export class EpisodeValidator {
     }
   }
 
-  private checkSequence(
-    step: Record<string, unknown>,
-    index: number,
-    where: string,
-    at: Omit<Issue, "code" | "message">,
-  ): void {
+  private checkSequence(step: Record<string, unknown>, index: number, where: At, at: At): void {
     if (this.terminatedAt !== null) {
       if (!this.reportedAfterTerminal) {
         this.add(
           "step_after_terminal",
-          `${where}: the episode continues after step ${this.terminatedAt}, which is marked terminal/last.`,
+          `${here(where)}: the episode continues after step ${this.terminatedAt}, which is marked terminal/last.`,
           { ...at, field: "is_terminal" },
         );
         this.reportedAfterTerminal = true;
@@ -423,9 +435,12 @@ export class EpisodeValidator {
     if (step.is_first === true) {
       this.firstCount += 1;
       if (this.firstCount > 1) {
-        this.add("multiple_is_first", `${where}: a second step has "is_first": true.`, { ...at, field: "is_first" });
+        this.add("multiple_is_first", `${here(where)}: a second step has "is_first": true.`, {
+          ...at,
+          field: "is_first",
+        });
       } else if (index !== 0) {
-        this.add("misplaced_is_first", `${where}: "is_first" is true on step ${index}, not on step 0.`, {
+        this.add("misplaced_is_first", `${here(where)}: "is_first" is true on step ${index}, not on step 0.`, {
           ...at,
           field: "is_first",
         });
@@ -438,13 +453,13 @@ export class EpisodeValidator {
         if (stepIdx <= previous) {
           this.add(
             "non_monotonic_timestamp",
-            `${where}: "step_idx" is ${stepIdx}, not after the previous step's ${previous}.`,
+            `${here(where)}: "step_idx" is ${stepIdx}, not after the previous step's ${previous}.`,
             { ...at, field: "step_idx" },
           );
         } else if (stepIdx > previous + 1) {
           this.add(
             "step_index_gap",
-            `${where}: "step_idx" jumps from ${previous} to ${stepIdx} (${stepIdx - previous - 1} steps missing).`,
+            `${here(where)}: "step_idx" jumps from ${previous} to ${stepIdx} (${stepIdx - previous - 1} steps missing).`,
             { ...at, field: "step_idx" },
           );
         }
@@ -499,14 +514,15 @@ export class EpisodeValidator {
     return this.rows;
   }
 
-  private checkAllOrNone(step: Record<string, unknown>, where: string, at: Omit<Issue, "code" | "message">): void {
+  private checkAllOrNone(step: Record<string, unknown>, where: At, at: At): void {
     const expected = this.allOrNone;
     if (expected === null) return;
+    const present = [step.timestamp_us !== undefined, step.step_idx !== undefined, step.discount !== undefined];
     for (let i = 0; i < ALL_OR_NONE.length; i++) {
-      const key = ALL_OR_NONE[i]!;
-      if ((step[key] !== undefined) !== expected[i]) {
+      if (present[i] !== expected[i]) {
+        const key = ALL_OR_NONE[i]!;
         const why = expected[i] ? "is missing (the first step has it)" : "appears (the first step has none)";
-        this.add("inconsistent_fields", `${where}: "${key}" ${why}.`, { ...at, field: key });
+        this.add("inconsistent_fields", `${here(where)}: "${key}" ${why}.`, { ...at, field: key });
         return;
       }
     }
@@ -543,12 +559,7 @@ export class EpisodeValidator {
     }
   }
 
-  private checkClock(
-    step: Record<string, unknown>,
-    index: number,
-    where: string,
-    at: Omit<Issue, "code" | "message">,
-  ): number {
+  private checkClock(step: Record<string, unknown>, index: number, where: At, at: At): number {
     if (this.clock === null && index === 0) {
       for (const candidate of CLOCK_CANDIDATES) {
         if (Number.isFinite(toNumber(candidate.read(step)))) {
@@ -566,7 +577,7 @@ export class EpisodeValidator {
       if (t < previous) {
         this.add(
           "non_monotonic_timestamp",
-          `${where}: "${this.clock.source}" goes back in time by ${((previous - t) / 1000).toFixed(3)} ms.`,
+          `${here(where)}: "${this.clock.source}" goes back in time by ${((previous - t) / 1000).toFixed(3)} ms.`,
           { ...at, field: this.clock.source },
         );
       } else {
@@ -607,7 +618,7 @@ export class EpisodeValidator {
     }
   }
 
-  private checkClockSkew(observation: Record<string, unknown>, where: string, at: Omit<Issue, "code" | "message">) {
+  private checkClockSkew(observation: Record<string, unknown>, where: At, at: At) {
     const media = obj(observation.media);
     if (media === undefined) return;
     const stateNs = toNumber(obj(observation.robot_state)?.timestamp_nanos);
@@ -620,48 +631,39 @@ export class EpisodeValidator {
         this.clockSkewCount += 1;
         this.add(
           "clock_skew",
-          `${where}: the ${kind} frame is ${skewMs.toFixed(1)} ms away from the robot state (more than ${QUALITY_RULES.clockSkewMs} ms).`,
+          `${here(where)}: the ${kind} frame is ${skewMs.toFixed(1)} ms away from the robot state (more than ${QUALITY_RULES.clockSkewMs} ms).`,
           { ...at, field: `observation.media.${kind}.timestamp_ns` },
         );
       }
     }
   }
 
-  private checkFrames(
-    observation: Record<string, unknown>,
-    index: number,
-    where: string,
-    at: Omit<Issue, "code" | "message">,
-  ): void {
-    for (let i = 0; i < FRAME_FIELDS.length; i++) {
-      const id = observation[FRAME_FIELDS[i]!.key];
-      if (typeof id !== "string" || id === "") continue;
-      const stream = this.frameStreams[i]!;
-      stream.steps += 1;
-      if (stream.resolvedIds.has(id) || stream.pending.has(id)) continue;
-      const path = resolveFrameBlob(id, stream.kind, this.blobsByName.get(id) ?? []);
-      if (path !== null) {
-        this.resolveFrame(stream, id, path, where, at);
-      } else if (stream.pending.size < this.limits.maxEntries) {
-        stream.pending.set(id, index);
-      } else {
-        stream.overflow = true;
-      }
+  private checkFrames(observation: Record<string, unknown>, index: number, where: At, at: At): void {
+    const video = observation.video_frame_id;
+    const depth = observation.depth_frame_id;
+    if (typeof video === "string" && video !== "") this.noteFrame(this.frameStreams[0]!, video, index, where, at);
+    if (typeof depth === "string" && depth !== "") this.noteFrame(this.frameStreams[1]!, depth, index, where, at);
+  }
+
+  private noteFrame(stream: FrameStream, id: string, index: number, where: At, at: At): void {
+    stream.steps += 1;
+    if (stream.resolvedIds.has(id) || stream.pending.has(id)) return;
+    const path = resolveFrameBlob(id, stream.kind, this.blobsByName.get(id) ?? []);
+    if (path !== null) {
+      this.resolveFrame(stream, id, path, where, at);
+    } else if (stream.pending.size < this.limits.maxEntries) {
+      stream.pending.set(id, index);
+    } else {
+      stream.overflow = true;
     }
   }
 
-  private resolveFrame(
-    stream: FrameStream,
-    id: string,
-    path: string,
-    where: string,
-    at: Omit<Issue, "code" | "message">,
-  ): void {
+  private resolveFrame(stream: FrameStream, id: string, path: string, where: At, at: At): void {
     stream.resolved += 1;
     stream.resolvedIds.add(id);
     stream.notePattern(id, path);
     if (this.blobs.get(path) === 0) {
-      this.add("blob_empty", `${where}: frame "${id}" of "${stream.field}" is "${path}", which is empty.`, {
+      this.add("blob_empty", `${here(where)}: frame "${id}" of "${stream.field}" is "${path}", which is empty.`, {
         ...at,
         field: stream.field,
       });
@@ -712,7 +714,7 @@ export class EpisodeValidator {
         const step = stream.pending.get(key);
         if (step === undefined) continue;
         stream.pending.delete(key);
-        this.resolveFrame(stream, key, path, `step ${step}`, { step });
+        this.resolveFrame(stream, key, path, { step }, { step });
       }
     }
   }
@@ -743,7 +745,7 @@ export class EpisodeValidator {
   }
 
   finish(): ValidationReport {
-    if (this.stepCount === 0) this.add("no_steps", "The episode has no steps.");
+    if (this.stepCount === 0 && this.issues.count("no_steps") === 0) this.add("no_steps", "The episode has no steps.");
     if (this.periodUs === null && this.periodSample.length > 0) this.settlePeriod();
 
     for (const [path, ref] of this.pendingRefs) {

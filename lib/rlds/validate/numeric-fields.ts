@@ -35,12 +35,22 @@ type SchemaNode =
   | { kind: "leaf"; path: string; field: number }
   | { kind: "opaque" };
 
+/** Checks a channel and writes its values; true when its shape held (else the interpreter explains). */
+type CompiledChannel = (value: unknown, row: Float64Array) => boolean;
+
+interface Channel {
+  key: string;
+  node: SchemaNode;
+  compiled: CompiledChannel;
+}
+
 interface Container {
   path: string;
   group: FieldGroup;
-  channels: Map<string, SchemaNode>;
+  channels: Channel[];
   /** Keys whose value is itself a container (`observation.media`). */
-  nested: Map<string, Container>;
+  nested: { key: string; container: Container }[];
+  known: Set<string>;
 }
 
 export interface FieldMismatch {
@@ -90,8 +100,8 @@ export class NumericFieldSchema {
     private readonly maxFields: number,
   ) {
     this.roots = [
-      { path: "observation", group: "observation", channels: new Map(), nested: new Map() },
-      { path: "action", group: "action", channels: new Map(), nested: new Map() },
+      { path: "observation", group: "observation", channels: [], nested: [], known: new Set() },
+      { path: "action", group: "action", channels: [], nested: [], known: new Set() },
     ];
   }
 
@@ -143,25 +153,27 @@ export class NumericFieldSchema {
   }
 
   private blank(container: Container, row: Float64Array): null {
-    for (const node of container.channels.values()) this.fill(node, row);
-    for (const nested of container.nested.values()) this.blank(nested, row);
+    for (const channel of container.channels) this.fill(channel.node, row);
+    for (const { container: nested } of container.nested) this.blank(nested, row);
     return null;
   }
 
   private walkContainer(container: Container, value: Record<string, unknown>, row: Float64Array): FieldMismatch | null {
     let mismatch: FieldMismatch | null = null;
     let present = 0;
-    for (const [key, node] of container.channels) {
-      const child = value[key];
+    const channels = container.channels;
+    for (let i = 0; i < channels.length; i++) {
+      const channel = channels[i]!;
+      const child = value[channel.key];
       if (child === undefined) {
-        this.fill(node, row);
+        this.fill(channel.node, row);
         continue;
       }
       present += 1;
-      const found = this.walk(node, child, row);
-      mismatch ??= found;
+      // Fast path: generated code; only a channel that broke its shape is walked again to say how.
+      if (!channel.compiled(child, row)) mismatch ??= this.walk(channel.node, child, row);
     }
-    for (const [key, nested] of container.nested) {
+    for (const { key, container: nested } of container.nested) {
       const child = value[key];
       if (isPlainObject(child)) {
         present += 1;
@@ -180,22 +192,23 @@ export class NumericFieldSchema {
     if (count !== present) {
       // New channels: learn them (their values start at this step).
       for (const key in value) {
-        if (container.channels.has(key) || container.nested.has(key)) continue;
+        if (container.known.has(key)) continue;
+        container.known.add(key);
+        const child = value[key];
+        const path = `${container.path}.${key}`;
         if (this.channelCount >= MAX_CHANNELS) {
-          container.channels.set(key, { kind: "opaque" });
+          container.channels.push({ key, node: { kind: "opaque" }, compiled: () => true });
           continue;
         }
         this.channelCount += 1;
-        const child = value[key];
-        const path = `${container.path}.${key}`;
         if (path === "observation.media" && isPlainObject(child)) {
-          const nested: Container = { path, group: container.group, channels: new Map(), nested: new Map() };
-          container.nested.set(key, nested);
+          const nested: Container = { path, group: container.group, channels: [], nested: [], known: new Set() };
+          container.nested.push({ key, container: nested });
           const found = this.walkContainer(nested, child, row);
           mismatch ??= found;
         } else {
           const node = this.build(child, path, container.group);
-          container.channels.set(key, node);
+          container.channels.push({ key, node, compiled: compileNode(node) });
           this.write(node, child, row);
         }
       }
@@ -278,4 +291,82 @@ export class NumericFieldSchema {
     else if (node.kind === "vector") row.fill(NaN, node.first, node.first + node.length);
     else if (node.kind === "object") for (const child of node.children) this.fill(child, row);
   }
+}
+
+/**
+ * Compile a channel's schema into straight-line JavaScript. Why generated code: every step of a
+ * long episode walks the same shape, and an interpreter pays a megamorphic keyed property load
+ * per key; the generated function uses constant property names, so V8's inline caches make each
+ * load a single hidden-class check (JSON.parse gives all steps the same hidden classes). This is
+ * most of the validator's cost on the ingest hot path. Keys are embedded with `JSON.stringify`,
+ * so no input can inject code; field positions are integers we allocated.
+ */
+function compileNode(node: SchemaNode): CompiledChannel {
+  if (node.kind === "opaque") return () => true;
+  let counter = 0;
+  const fresh = (prefix: string) => `${prefix}${counter++}`;
+  const nanFill = (target: SchemaNode): string[] => {
+    if (target.kind === "leaf") return [`row[${target.field}] = NaN;`];
+    if (target.kind === "vector")
+      return target.length > 0 ? [`row.fill(NaN, ${target.first}, ${target.first + target.length});`] : [];
+    if (target.kind === "object") return target.children.flatMap(nanFill);
+    return [];
+  };
+  const gen = (target: SchemaNode, expr: string): string[] => {
+    switch (target.kind) {
+      case "opaque":
+        return [];
+      case "leaf": {
+        const x = fresh("x");
+        return [
+          `const ${x} = ${expr};`,
+          `if (typeof ${x} === "number") row[${target.field}] = ${x};`,
+          `else if (${x} === true) row[${target.field}] = 1;`,
+          `else if (${x} === false) row[${target.field}] = 0;`,
+          `else { row[${target.field}] = NaN; if (${x} !== null) ok = false; }`,
+        ];
+      }
+      case "vector": {
+        const a = fresh("a");
+        const x = fresh("x");
+        return [
+          `const ${a} = ${expr};`,
+          `if (Array.isArray(${a}) && ${a}.length === ${target.length}) {`,
+          `  for (let i = 0; i < ${target.length}; i++) {`,
+          `    const ${x} = ${a}[i];`,
+          `    if (typeof ${x} === "number") row[${target.first} + i] = ${x};`,
+          `    else if (${x} === true) row[${target.first} + i] = 1;`,
+          `    else if (${x} === false) row[${target.first} + i] = 0;`,
+          `    else { row[${target.first} + i] = NaN; if (${x} !== null) ok = false; }`,
+          `  }`,
+          `} else { ${nanFill(target).join(" ")} ok = false; }`,
+        ];
+      }
+      case "object": {
+        const o = fresh("o");
+        const present = fresh("p");
+        const count = fresh("n");
+        const lines = [
+          `const ${o} = ${expr};`,
+          `if (${o} !== null && typeof ${o} === "object" && !Array.isArray(${o})) {`,
+          `  let ${present} = 0;`,
+        ];
+        target.keys.forEach((key, i) => {
+          const child = fresh("c");
+          lines.push(`  const ${child} = ${o}[${JSON.stringify(key)}];`, `  if (${child} !== undefined) ${present}++;`);
+          lines.push(...gen(target.children[i]!, child).map((line) => `  ${line}`));
+        });
+        lines.push(
+          `  let ${count} = 0;`,
+          `  for (const _ in ${o}) ${count}++;`,
+          // Extra keys: the interpreter decides whether they hold numbers (non-numeric ones are fine).
+          `  if (${count} !== ${present}) ok = false;`,
+          `} else { ${nanFill(target).join(" ")} ok = false; }`,
+        );
+        return lines;
+      }
+    }
+  };
+  const body = ["let ok = true;", ...gen(node, "value"), "return ok;"].join("\n");
+  return new Function("value", "row", body) as CompiledChannel;
 }
