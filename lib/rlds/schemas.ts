@@ -6,27 +6,29 @@ import { ISSUE_CODES, type IssueCode } from "@/lib/rlds/issue-codes";
  *
  * ```jsonc
  * {
- *   "is_first": true,            // added when the source lacks it: true on the first step only
- *   "is_last": false,            // added when the source lacks it: true on the last step only
- *   "reward": 0,                 // added as 0 when the source lacks it
- *   "is_terminal": false,        // added as false when the source lacks it
- *   "observation": { … },        // any JSON object, kept byte for byte (XR camelCase keys → snake_case)
- *   "action": { … },             // any JSON object, same
- *   "discount": 1.0,             // optional, kept when present
- *   "step_metadata": { "k": "v" },// optional string map, kept when present
- *   "timestamp_us": 1765…,       // v2.0 only, kept as sent
- *   "step_idx": 12,              // v2.0 only, kept as sent
- *   "is_truncated": false,       // v2.0 only, kept as sent
- *   "info": { … }                // v2.0 only, kept as sent; any other top-level key is kept too
+ *   "is_first": true,             // added when the source lacks it: true on the first step only
+ *   "reward": 0,                  // added as 0 when the source lacks it
+ *   "is_terminal": false,         // added as false when the source lacks it
+ *   "observation": { … },         // any JSON object, kept byte for byte (XR camelCase keys → snake_case)
+ *   "action": { … },              // any JSON object, same
+ *   "discount": 1.0,              // optional, kept when present
+ *   "step_metadata": { "k": "v" }, // optional string map, kept when present
+ *   "timestamp_us": 1765…,        // v2.0 only, kept as sent
+ *   "step_idx": 12,               // v2.0 only, kept as sent
+ *   "is_truncated": false,        // v2.0 only, kept as sent
+ *   "info": { … },                // v2.0 only, kept as sent; any other top-level member is kept too
+ *   "is_last": false              // added when the source lacks it: true on the last step only
  * }
  * ```
  *
  * Why this shape: the canonical line is the source text of the step with the missing canonical
- * members spliced in front, never a re-serialization. Numbers therefore keep their exact lexemes
+ * members spliced around it, never a re-serialization. Numbers therefore keep their exact lexemes
  * (`0.0` stays `0.0`, a 19-digit `timestamp_nanos` is not rounded to a double), which the replay
  * view shows and the TFRecord converter needs to write the same bytes as the robot runtime's
- * Python converter. Single-JSON episodes are minified (whitespace outside strings removed) so each
- * step fits one line. Derived members come first, then the source members in source order.
+ * Python converter. Derived members go first, except `is_last`, which goes last: whether a step
+ * is the last one is known only when the next one arrives (or the input ends), and writing the
+ * head of a step before knowing it keeps one step, not the episode, in memory. Single-JSON
+ * episodes are minified (whitespace outside strings removed) so each step fits one line.
  *
  * The position of a line in `steps.jsonl` is the step index (0-based); `step_idx` is the robot's
  * own numbering and may have gaps. Timestamps are left where the robot put them; the replay index
