@@ -1,4 +1,5 @@
 import type { Ctx } from "@/lib/context";
+import { BUILD_QUEUE, markRolledBackDeployments, ROLLBACK_QUEUE, runBundleBuild, sweepRollouts } from "@/lib/ota";
 import { sweepRateLimits } from "@/lib/rate-limit/consume-rate-limit";
 import { sweepHeartbeats } from "@/lib/robots/sweep-heartbeats";
 import { sweepRobotNonces } from "@/lib/robots/sweep-robot-nonces";
@@ -32,6 +33,9 @@ export const WORKERS: BackgroundWorker[] = [
       ),
   },
   { name: SLOW_LOOP_QUEUE, intervalMs: 60_000, run: evaluateSlowLoops },
+  { name: BUILD_QUEUE, intervalMs: 30_000, run: (ctx) => runNextWork(ctx, BUILD_QUEUE, runBundleBuild, 30 * 60_000) },
+  { name: ROLLBACK_QUEUE, intervalMs: 30_000, run: (ctx) => runNextWork(ctx, ROLLBACK_QUEUE, markRolledBackDeployments) },
+  { name: "ota-rollout-sweep", intervalMs: 60_000, run: sweepRollouts },
 ];
 
 /**
