@@ -209,9 +209,11 @@ export function blobStoreContract(
       await store.put(key, Buffer.from("secret"));
       const get = await store.signUrl({ key, method: "GET", expiresInS: 600 });
       const url = new URL(get.url);
-      const sigParam = [...url.searchParams.keys()].find((name) => /sig/i.test(name)) as string;
+      // The signature itself (local: `sig`; GCS V4: `X-Goog-Signature`), not another signed parameter.
+      const sigParam = [...url.searchParams.keys()].find((name) => /^(sig|x-goog-signature)$/i.test(name)) as string;
       const value = url.searchParams.get(sigParam) as string;
-      url.searchParams.set(sigParam, (value[0] === "A" ? "B" : "A") + value.slice(1));
+      // Change the last character to another one valid in both hex (GCS) and base64url (local).
+      url.searchParams.set(sigParam, value.slice(0, -1) + (value.endsWith("a") ? "b" : "a"));
       const response = await fetch(url, { headers: get.headers });
       expect(response.status).toBe(403);
     });

@@ -107,6 +107,22 @@ export function documentStoreContract(
       expect((await store.get(c, "d"))?.data.tags).toEqual(["b"]);
     });
 
+    test("nested arrays and empty updates are refused as invalid", async () => {
+      const c = col("refusals");
+      await expectDomainError(store.create(c, "d", { grid: [[1, 2]] }), "invalid");
+      await store.create(c, "ok", { v: 1 });
+      await expectDomainError(store.update(c, "ok", {}), "invalid");
+    });
+
+    test("a range query without an order is ordered by the range field", async () => {
+      const c = col("range_order");
+      await store.create(c, "a", { n: 3 });
+      await store.create(c, "b", { n: 1 });
+      await store.create(c, "c", { n: 2 });
+      const page = await store.query(c, { where: [{ field: "n", op: ">", value: 0 }] });
+      expect(page.docs.map((doc) => doc.id)).toEqual(["b", "c", "a"]);
+    });
+
     test("update of an absent document is not_found", async () => {
       await expectDomainError(store.update(col("update_absent"), "nope", { a: 1 }), "not_found");
     });
@@ -119,6 +135,10 @@ export function documentStoreContract(
       expect((await store.get(c, "d"))?.data).toEqual({ v: 2 });
       await store.update(c, "d", { v: 4 }, { ifRevision: second.revision });
       expect((await store.get(c, "d"))?.data).toEqual({ v: 4 });
+      await expectDomainError(
+        store.update(c, "gone", { v: 1 }, { ifRevision: second.revision }),
+        "precondition_failed",
+      );
     });
 
     test("delete removes; deleting an absent document is fine", async () => {

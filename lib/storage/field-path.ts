@@ -59,7 +59,7 @@ export function applyPatch(data: DocumentData, patch: UpdatePatch): DocumentData
     const leaf = segments[segments.length - 1] as string;
     if (!isFieldTransform(value)) {
       if (value === undefined) continue;
-      parent[leaf] = normalizeValue(value);
+      parent[leaf] = normalizeValue(value, path);
       continue;
     }
     const current = parent[leaf];
@@ -73,7 +73,7 @@ export function applyPatch(data: DocumentData, patch: UpdatePatch): DocumentData
       case "arrayUnion": {
         const array = Array.isArray(current) ? [...current] : [];
         for (const item of value.values) {
-          const normalized = normalizeValue(item);
+          const normalized = normalizeValue(item, path, true);
           if (!array.some((existing) => jsonEqual(existing, normalized))) array.push(normalized);
         }
         parent[leaf] = array;
@@ -81,7 +81,7 @@ export function applyPatch(data: DocumentData, patch: UpdatePatch): DocumentData
       }
       case "arrayRemove": {
         const array = Array.isArray(current) ? current : [];
-        const removed = value.values.map(normalizeValue);
+        const removed = value.values.map((item) => normalizeValue(item, path, true));
         parent[leaf] = array.filter((existing) => !removed.some((item) => jsonEqual(existing, item)));
         break;
       }
@@ -92,23 +92,34 @@ export function applyPatch(data: DocumentData, patch: UpdatePatch): DocumentData
 
 /**
  * What crosses the port: plain JSON. Dates become ISO strings, undefined fields are dropped, so
- * both backends store the same thing.
+ * both backends store the same thing. Values neither backend can hold the same way are refused
+ * here, naming the field: NaN/Infinity, and an array directly inside an array (Firestore cannot
+ * store one).
  */
-export function normalizeValue(value: unknown): unknown {
+export function normalizeValue(value: unknown, path = "value", inArray = false): unknown {
   if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : normalizeValue(item)));
-  if (isPlainObject(value)) return normalizeData(value);
+  if (Array.isArray(value)) {
+    if (inArray) {
+      throw new DomainError("invalid", `Field ${path} holds an array inside an array, which documents cannot store.`, {
+        reason: "nested_array",
+      });
+    }
+    return value.map((item, index) => (item === undefined ? null : normalizeValue(item, `${path}[${index}]`, true)));
+  }
+  if (isPlainObject(value)) return normalizeData(value, path);
   if (typeof value === "number" && !Number.isFinite(value)) {
-    throw new DomainError("invalid", "Documents cannot hold NaN or Infinity.", { reason: "invalid_number" });
+    throw new DomainError("invalid", `Field ${path} is NaN or Infinity, which documents cannot hold.`, {
+      reason: "invalid_number",
+    });
   }
   return value;
 }
 
-export function normalizeData(data: Record<string, unknown>): DocumentData {
+export function normalizeData(data: Record<string, unknown>, path = ""): DocumentData {
   const out: DocumentData = {};
   for (const [key, value] of Object.entries(data)) {
     if (value === undefined) continue;
-    out[key] = normalizeValue(value);
+    out[key] = normalizeValue(value, path ? `${path}.${key}` : key);
   }
   return out;
 }

@@ -267,14 +267,14 @@ describe("FirestoreDocumentStore specifics", () => {
       "nested arrays",
       () => new FirestoreDocumentStore({ projectId: "demo-x" }).set("things", "a", { grid: [[1]] }),
       "invalid",
-      "invalid_document",
+      "nested_array",
     ],
     [
       "an array pushed into an array",
       () =>
         new FirestoreDocumentStore({ projectId: "demo-x" }).update("things", "a", { list: fieldValue.arrayUnion([1]) }),
       "invalid",
-      "invalid_document",
+      "nested_array",
     ],
     [
       "a batch of 501 writes",

@@ -117,8 +117,7 @@ function toFirestorePatch(patch: UpdatePatch): Record<string, unknown> {
     assertFieldPath(path);
     if (value === undefined) continue;
     if (!isFieldTransform(value)) {
-      out[path] = normalizeValue(value);
-      assertNoNestedArrays(out[path], path);
+      out[path] = normalizeValue(value, path);
       continue;
     }
     switch (value.__transform) {
@@ -129,12 +128,10 @@ function toFirestorePatch(patch: UpdatePatch): Record<string, unknown> {
         out[path] = FieldValue.increment(value.by);
         break;
       case "arrayUnion":
-        value.values.forEach((item) => assertNoNestedArrays(item, path, true));
-        out[path] = FieldValue.arrayUnion(...value.values.map(normalizeValue));
+        out[path] = FieldValue.arrayUnion(...value.values.map((item) => normalizeValue(item, path, true)));
         break;
       case "arrayRemove":
-        value.values.forEach((item) => assertNoNestedArrays(item, path, true));
-        out[path] = FieldValue.arrayRemove(...value.values.map(normalizeValue));
+        out[path] = FieldValue.arrayRemove(...value.values.map((item) => normalizeValue(item, path, true)));
         break;
     }
   }
@@ -198,30 +195,9 @@ export function toDomainError(error: unknown, operation: Operation, target: stri
   }
 }
 
-/**
- * Firestore refuses an array directly inside an array (INVALID_ARGUMENT from the server); check
- * here so the error names the field and comes before any round trip.
- */
-function assertNoNestedArrays(value: unknown, path: string, inArray = false): void {
-  if (Array.isArray(value)) {
-    if (inArray) {
-      throw new DomainError("invalid", `Field ${path} holds an array inside an array, which Firestore cannot store.`, {
-        reason: "invalid_document",
-      });
-    }
-    value.forEach((item, index) => assertNoNestedArrays(item, `${path}[${index}]`, true));
-    return;
-  }
-  if (typeof value === "object" && value !== null) {
-    for (const [key, item] of Object.entries(value)) assertNoNestedArrays(item, path ? `${path}.${key}` : key);
-  }
-}
-
 /** The port's JSON, checked for what Firestore cannot hold. */
 function toFirestoreData(data: DocumentData): DocumentData {
-  const normalized = normalizeData(data);
-  assertNoNestedArrays(normalized, "");
-  return normalized;
+  return normalizeData(data);
 }
 
 /**
@@ -361,6 +337,9 @@ export class FirestoreDocumentStore implements DocumentStore {
    */
   async update(collection: string, id: string, patch: UpdatePatch, options?: UpdateOptions): Promise<StoredDocument> {
     const ref = this.ref(collection, id);
+    if (Object.keys(patch).length === 0) {
+      throw new DomainError("invalid", `The update of ${ref.path} changes no field.`, { reason: "empty_update" });
+    }
     const firestorePatch = toFirestorePatch(patch);
     const precondition =
       options?.ifRevision !== undefined ? { lastUpdateTime: timestampOf(options.ifRevision, ref.path) } : undefined;
@@ -408,7 +387,10 @@ export class FirestoreDocumentStore implements DocumentStore {
   ): { firestoreQuery: FirestoreQuery; orderField?: string } {
     let firestoreQuery: FirestoreQuery = this.db.collection(collectionName(collection));
     for (const filter of query.where ?? []) {
-      const value = filter.op === "in" ? (filter.value as unknown[]).map(normalizeValue) : normalizeValue(filter.value);
+      const value =
+        filter.op === "in"
+          ? (filter.value as unknown[]).map((item) => normalizeValue(item, filter.field))
+          : normalizeValue(filter.value);
       firestoreQuery = firestoreQuery.where(filter.field, filter.op, value);
     }
     // Without an explicit order, Firestore orders a range query by the range field first.
@@ -466,7 +448,10 @@ export class FirestoreDocumentStore implements DocumentStore {
     planQuery(query);
     let firestoreQuery: FirestoreQuery = this.db.collection(collectionName(collection));
     for (const filter of query.where ?? []) {
-      const value = filter.op === "in" ? (filter.value as unknown[]).map(normalizeValue) : normalizeValue(filter.value);
+      const value =
+        filter.op === "in"
+          ? (filter.value as unknown[]).map((item) => normalizeValue(item, filter.field))
+          : normalizeValue(filter.value);
       firestoreQuery = firestoreQuery.where(filter.field, filter.op, value);
     }
     return this.call("query", collection, async () => (await firestoreQuery.count().get()).data().count);

@@ -99,6 +99,9 @@ export class SqliteDocumentStore implements DocumentStore {
     this.db.exec(
       `CREATE TABLE IF NOT EXISTS "${table}" (id TEXT PRIMARY KEY NOT NULL, data TEXT NOT NULL, version INTEGER NOT NULL, update_time TEXT NOT NULL) WITHOUT ROWID`,
     );
+    // Declarations differing only in array fields (which SQLite cannot index) make the same
+    // expression index; build each once, since every write maintains every index.
+    const built = new Set<string>();
     for (const index of this.indexes) {
       if (index.collectionGroup !== collection) continue;
       const columns = index.fields
@@ -112,12 +115,15 @@ export class SqliteDocumentStore implements DocumentStore {
       // the index the same way so ordered pages are read straight off the index, never sorted.
       const last = index.fields[index.fields.length - 1];
       columns.push(last && "order" in last && last.order === "DESCENDING" ? "id DESC" : "id");
+      if (built.has(columns.join(", "))) continue;
+      built.add(columns.join(", "));
       const name = `ix_${collection}_${index.fields.map((field) => field.fieldPath.replaceAll(".", "_")).join("__")}_${index.fields
         .map((field) => ("order" in field ? field.order[0] : "C"))
         .join("")}`;
       this.db.exec(`CREATE INDEX IF NOT EXISTS "${name}" ON "${table}" (${columns.join(", ")})`);
     }
-    this.tables.add(table);
+    // DDL inside a transaction that later rolls back is undone: only remember tables created outside one.
+    if (!this.db.inTransaction) this.tables.add(table);
     return table;
   }
 
@@ -171,7 +177,16 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   private writeUpdate(collection: string, id: string, patch: UpdatePatch, options?: UpdateOptions): StoredDocument {
+    if (Object.keys(patch).length === 0) {
+      throw new DomainError("invalid", `An update of ${collection}/${id} names no field.`, { reason: "empty_update" });
+    }
     const row = this.readRow(collection, id);
+    if (!row && options?.ifRevision !== undefined) {
+      // As Firestore: a revision precondition on a missing document is a failed precondition.
+      throw new DomainError("precondition_failed", `${collection}/${id} changed since it was read.`, {
+        reason: "revision_mismatch",
+      });
+    }
     if (!row) throw new DomainError("not_found", `${collection}/${id} does not exist.`, { reason: "document_missing" });
     if (options?.ifRevision !== undefined && options.ifRevision !== String(row.version)) {
       throw new DomainError("precondition_failed", `${collection}/${id} changed since it was read.`, {
@@ -236,21 +251,25 @@ export class SqliteDocumentStore implements DocumentStore {
 
   async create(collection: string, id: string, data: DocumentData): Promise<StoredDocument> {
     this.assertOpen();
+    this.ensureTable(collection);
     return this.db.transaction(() => this.writeCreate(collection, id, data)).immediate();
   }
 
   async set(collection: string, id: string, data: DocumentData): Promise<StoredDocument> {
     this.assertOpen();
+    this.ensureTable(collection);
     return this.db.transaction(() => this.writeSet(collection, id, data)).immediate();
   }
 
   async update(collection: string, id: string, patch: UpdatePatch, options?: UpdateOptions): Promise<StoredDocument> {
     this.assertOpen();
+    this.ensureTable(collection);
     return this.db.transaction(() => this.writeUpdate(collection, id, patch, options)).immediate();
   }
 
   async delete(collection: string, id: string, options?: UpdateOptions): Promise<void> {
     this.assertOpen();
+    this.ensureTable(collection);
     this.db.transaction(() => this.writeDelete(collection, id, options)).immediate();
   }
 
@@ -298,9 +317,13 @@ export class SqliteDocumentStore implements DocumentStore {
     const shape = this.requireDeclaredIndexes ? assertIndexFor(this.indexes, collection, query) : planQuery(query);
     const table = this.ensureTable(collection);
     const { clauses, params } = this.buildWhere(shape, query);
-    const direction = shape.orderBy?.direction === "desc" ? "DESC" : "ASC";
+    // Firestore orders a range query without an explicit order by the range field.
+    const order =
+      shape.orderBy ??
+      (shape.inequality?.op === "range" ? { field: shape.inequality.field, direction: "asc" as const } : undefined);
+    const direction = order?.direction === "desc" ? "DESC" : "ASC";
     const comparison = direction === "DESC" ? "<" : ">";
-    const orderExpression = shape.orderBy ? fieldExpression(shape.orderBy.field) : null;
+    const orderExpression = order ? fieldExpression(order.field) : null;
     if (query.cursor) {
       const position = decodeCursor(query.cursor);
       if (orderExpression) {
@@ -323,9 +346,7 @@ export class SqliteDocumentStore implements DocumentStore {
     const last = docs[docs.length - 1];
     const nextCursor =
       hasMore && last
-        ? encodeCursor(
-            shape.orderBy ? { value: getField(last.data, shape.orderBy.field), id: last.id } : { id: last.id },
-          )
+        ? encodeCursor(order ? { value: getField(last.data, order.field), id: last.id } : { id: last.id })
         : null;
     return { docs, nextCursor };
   }
@@ -348,6 +369,7 @@ export class SqliteDocumentStore implements DocumentStore {
     this.assertOpen();
     if (ops.length > 500)
       throw new DomainError("invalid", "A batch holds at most 500 writes.", { reason: "batch_too_large" });
+    ops.forEach((op) => this.ensureTable(op.collection));
     this.db.transaction(() => ops.forEach((op) => this.applyOp(op))).immediate();
   }
 
@@ -392,6 +414,7 @@ export class SqliteDocumentStore implements DocumentStore {
       };
       const result = await fn(tx);
       this.assertOpen();
+      writes.forEach((op) => this.ensureTable(op.collection));
       try {
         this.db
           .transaction(() => {
