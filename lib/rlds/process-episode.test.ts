@@ -27,6 +27,10 @@ import {
 import type { DeclaredMetadata, EpisodeFormat, EpisodeVerdict } from "@/lib/rlds/schemas";
 import { createMemorySink } from "@/lib/rlds/sink/episode-sink";
 
+// Tests reach into arbitrary episode JSON; a loose type keeps them readable.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+
 const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "rlds-process-"));
 afterAll(() => fs.rmSync(tempDir, { recursive: true, force: true }));
 
@@ -58,7 +62,7 @@ async function run(bytes: Buffer | string, options: RunOptions = {}) {
     },
   };
   const lines = () => sink.text("steps.jsonl").trimEnd().split("\n");
-  const steps = () => lines().map((line) => JSON.parse(line) as Record<string, any>);
+  const steps = () => lines().map((line) => JSON.parse(line) as Loose);
   return { verdict, sink, reader, lines, steps };
 }
 
@@ -382,7 +386,7 @@ describe("variants", () => {
     expect(verdict).toMatchObject({ status: "validated", stats: { step_count: 30 } });
     const canonical = steps();
     expect(canonical.map((s) => s.observation.robot_state.timestamp_nanos)).toEqual(
-      all.map((s) => (s.observation as any).robot_state.timestamp_nanos),
+      all.map((s) => (s.observation as Loose).robot_state.timestamp_nanos),
     );
     expect(canonical.filter((s) => s.is_first).length).toBe(1);
     expect(canonical[29]!.is_last).toBe(true);
@@ -485,7 +489,7 @@ describe("bad input: each case names the input and the exact issue", () => {
       name: "non-monotonic timestamps",
       steps: () => {
         const s = [step(0), step(1), step(2)];
-        (s[2]!.observation as any).robot_state.timestamp_nanos = 1_050_000_000;
+        (s[2]!.observation as Loose).robot_state.timestamp_nanos = 1_050_000_000;
         return jsonl(s);
       },
       code: "non_monotonic_timestamp",
@@ -496,7 +500,7 @@ describe("bad input: each case names the input and the exact issue", () => {
       name: "an array changing length (inconsistent fields)",
       steps: () => {
         const s = [step(0), step(1), step(2)];
-        (s[1]!.observation as any).robot_state.joint_positions = [1, 2, 3];
+        (s[1]!.observation as Loose).robot_state.joint_positions = [1, 2, 3];
         return jsonl(s);
       },
       code: "inconsistent_fields",
@@ -507,7 +511,7 @@ describe("bad input: each case names the input and the exact issue", () => {
       name: "a numeric field vanishing from a channel",
       steps: () => {
         const s = [step(0), step(1), step(2)];
-        delete (s[2]!.observation as any).robot_state.joint_positions;
+        delete (s[2]!.observation as Loose).robot_state.joint_positions;
         return jsonl(s);
       },
       code: "inconsistent_fields",
@@ -745,8 +749,8 @@ describe("warnings and quality", () => {
     const s = Array.from({ length: 40 }, (_, i) => {
       const base = step(i, { is_terminal: i === 39 });
       const t = 1_000_000_000 + i * 100_000_000 + (i >= 30 ? 2_000_000_000 : 0);
-      (base.observation as any).robot_state.timestamp_nanos = t;
-      (base.observation as any).media = {
+      (base.observation as Loose).robot_state.timestamp_nanos = t;
+      (base.observation as Loose).media = {
         rgb: { uri: "cam://x", timestamp_ns: i === 5 ? t + 9_000_000 : t + 1_000_000 },
       };
       return base;
@@ -764,8 +768,8 @@ describe("warnings and quality", () => {
   it("frozen observations while actions change, and jerky actions, are flagged and not eligible", async () => {
     const s = Array.from({ length: 60 }, (_, i) => {
       const base = step(i, { is_terminal: i === 59 });
-      (base.observation as any).robot_state.joint_positions = [0.5, 0.5];
-      (base.action as any).command = [i % 2 === 0 ? 1 : -1, (i * 7919) % 13];
+      (base.observation as Loose).robot_state.joint_positions = [0.5, 0.5];
+      (base.action as Loose).command = [i % 2 === 0 ? 1 : -1, (i * 7919) % 13];
       return base;
     });
     const { verdict } = await run(await episodeTar(jsonl(s)));

@@ -85,7 +85,7 @@ export async function buildZip(entries: ZipSpec[], rename: Record<string, string
   zip.end();
   const chunks: Buffer[] = [];
   for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
-  let bytes = Buffer.concat(chunks);
+  const bytes = Buffer.concat(chunks);
   for (const [from, to] of Object.entries(rename)) {
     const a = Buffer.from(from);
     const b = Buffer.from(to);

@@ -90,7 +90,6 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 };
 
 // Everything outside printable ASCII (space..~), plus quote and backslash, as CPython's ESCAPE_ASCII.
-// eslint-disable-next-line no-control-regex
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/g;
 
 export function pythonString(value: string): string {

@@ -20,7 +20,6 @@ export function refuseArchive(reason: UnpackReason, why: string): never {
 }
 
 // Control characters (NUL included) never belong in a path; shown as `?` in messages.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 
 function printable(path: string): string {
