@@ -74,6 +74,15 @@ describe("EpisodeValidator", () => {
     expect(text.report.errors).toEqual([]);
   });
 
+  it("leaves values first seen as null or [] free-form (their type is unknown)", () => {
+    const { report, fields } = validate([
+      { observation: { q: [1], later: null, efforts: [] }, action: { c: 1 } },
+      { observation: { q: [2], later: "move", efforts: [0.1, 0.2] }, action: { c: 2 } },
+    ]);
+    expect(report.errors).toEqual([]);
+    expect(fields).toEqual(["reward", "observation.q[0]", "action.c"]);
+  });
+
   it("requires step-level numeric members on all steps or none", () => {
     const { report } = validate([step(0, { timestamp_us: 1 }), step(1)]);
     expect(report.errors.map((e) => [e.code, e.step, e.field])).toEqual([["inconsistent_fields", 1, "timestamp_us"]]);

@@ -14,8 +14,8 @@
  *   objects and nested arrays are opaque: free-form, like strings);
  * - no new key holding numbers appears.
  *
- * Channels and sub-objects that held no number when first seen (text, annotations, tool calls)
- * are free-form and never checked.
+ * Channels and sub-objects that held no number when first seen (text, annotations, tool calls),
+ * and values first seen as null or as an empty array, are free-form and never checked.
  */
 
 export type FieldGroup = "observation" | "action";
@@ -116,11 +116,23 @@ export class NumericFieldSchema {
     return index;
   }
 
+  /**
+   * Learn a channel's shape from its first value. A null, or an empty array, says nothing about the
+   * type it stands for (a string not set yet? a list filled later?), so it is left free-form rather
+   * than risk calling a later value inconsistent.
+   */
   private build(value: unknown, path: string, group: FieldGroup): SchemaNode {
     if (this.fields.length >= this.maxFields) return { kind: "opaque" };
-    if (isNumericLeaf(value)) return { kind: "leaf", path, field: this.addField(path, group) };
+    if (typeof value === "number" || typeof value === "boolean") {
+      return { kind: "leaf", path, field: this.addField(path, group) };
+    }
     if (Array.isArray(value)) {
-      if (value.length <= this.maxArrayLength && value.every(isNumericLeaf)) {
+      if (
+        value.length > 0 &&
+        value.length <= this.maxArrayLength &&
+        value.every(isNumericLeaf) &&
+        value.some((item) => item !== null)
+      ) {
         const first = this.firstIndex + this.fields.length;
         for (let i = 0; i < value.length; i++) this.addField(`${path}[${i}]`, group);
         return { kind: "vector", path, first, length: value.length };
