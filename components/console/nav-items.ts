@@ -12,6 +12,7 @@ export interface NavItem {
 export const NAV_ITEMS: NavItem[] = [
   { href: "/console", label: "Overview", role: "owner", section: "Fleet" },
   { href: "/console/remote", label: "Remote sessions", role: "owner", section: "Fleet" },
+  { href: "/console/ota", label: "OTA updates", role: "owner", section: "Delivery" },
   { href: "/console/admin/users", label: "Users & roles", role: "admin", section: "Admin" },
   { href: "/console/admin/audit", label: "Audit log", role: "admin", section: "Admin" },
 ];

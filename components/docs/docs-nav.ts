@@ -9,6 +9,10 @@ export const DOCS_PAGES: DocsPage[] = [
   { slug: "getting-started", title: "Getting started", section: "Start" },
   { slug: "architecture", title: "Architecture", section: "Concepts" },
   { slug: "security", title: "Security model", section: "Concepts" },
+  { slug: "ota/robot-api", title: "OTA endpoints for robots", section: "Robot API" },
+  { slug: "ota/bundle-format", title: "Bundle format and verification", section: "Robot API" },
+  { slug: "ota", title: "OTA updates", section: "Concepts" },
+  { slug: "ota/rollouts", title: "Rollouts: stages, health, rollback", section: "Operate" },
   { slug: "cloud", title: "Running in Google Cloud", section: "Operate" },
   { slug: "deploy", title: "Deploy to Google Cloud", section: "Operate" },
 ];
