@@ -1,5 +1,5 @@
 import { createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { Secrets } from "@/lib/context";
@@ -86,4 +86,30 @@ export function loadSecrets(config: AppConfig, env: Record<string, string | unde
     },
     otaPreviousPublicKeys: previous,
   };
+}
+
+/**
+ * Rotate the OTA signing key of an embedded deployment (`npm run ota:rotate-key`): a new Ed25519
+ * key signs new bundles, and the old public key moves to `ota_previous_public_keys` so bundles it
+ * signed still verify and are still offered. Written atomically (temp file + rename, 0600). In the
+ * cloud, do the same with `OTA_SIGNING_KEY` / `OTA_PREVIOUS_PUBLIC_KEYS` in Secret Manager.
+ */
+export function rotateOtaSigningKey(dataDir: string): { previousKeyId: string; keyId: string } {
+  const path = join(dataDir, "secrets.json");
+  const current = ZSecretsFile.parse(JSON.parse(readFileSync(path, "utf8")));
+  const raw = Buffer.from(
+    createPublicKey(current.ota_signing_key_pem).export({ format: "jwk" }).x as string,
+    "base64url",
+  ).toString("base64");
+  const pem = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+  const next: SecretsFile = {
+    ...current,
+    ota_signing_key_pem: pem,
+    ota_signing_key_id: otaKeyIdFor(pem),
+    ota_previous_public_keys: { ...current.ota_previous_public_keys, [current.ota_signing_key_id]: raw },
+  };
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(next, null, 2), { mode: 0o600 });
+  renameSync(temporary, path);
+  return { previousKeyId: current.ota_signing_key_id, keyId: next.ota_signing_key_id };
 }
