@@ -5,7 +5,8 @@
  * one blob store and one live registry. Edit it to add an upgrade path or process lifecycle
  * (start-up, background workers, graceful shutdown); request logic belongs in routes and lib/.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { EventEmitter } from "node:events";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import next from "next";
 import { ConfigError } from "@/lib/env";
 import { createRuntime, setRuntime, type Runtime } from "./runtime";
@@ -34,7 +35,16 @@ export async function startServer(options: {
   process.env.NEXTAUTH_URL ??= config.publicUrl;
   installModules(runtime);
 
-  const app = next({ dev: options.dev, dir: options.dir ?? process.cwd(), hostname: config.host, port: config.port });
+  // Next attaches its own 'upgrade' listener to the request's server on the first request and ends
+  // every upgrade it routes to a page or API path (the relay's included, while the relay is still
+  // checking credentials). Hand it a server of its own that never emits: upgrades are routed below.
+  const app = next({
+    dev: options.dev,
+    dir: options.dir ?? process.cwd(),
+    hostname: config.host,
+    port: config.port,
+    httpServer: new EventEmitter() as unknown as Server,
+  });
   await app.prepare();
   const handle = app.getRequestHandler();
   const nextUpgrade = app.getUpgradeHandler();
