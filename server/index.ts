@@ -13,6 +13,7 @@ import { createRuntime, setRuntime, type Runtime } from "./runtime";
 import { startBackgroundWorkers } from "./workers";
 import { findUpgradeHandler } from "./upgrades";
 import { installModules } from "./modules";
+import { findDirectRoute, serveDirectRoute } from "./http/direct-routes";
 
 const SHUTDOWN_GRACE_MS = 25_000;
 
@@ -57,7 +58,8 @@ export async function startServer(options: {
     if (draining) res.setHeader("connection", "close");
     inFlight++;
     res.on("close", () => inFlight--);
-    handle(req, res).catch((error: unknown) => {
+    const direct = findDirectRoute(runtime, req.method, req.url);
+    (direct ? serveDirectRoute(direct, req, res) : handle(req, res)).catch((error: unknown) => {
       log.error({ err: error }, "unhandled request error");
       if (!res.headersSent) {
         res.statusCode = 500;

@@ -1,3 +1,4 @@
+import { installRobotRoutes } from "./http/robot-routes";
 import { installRelay } from "./relay/install-relay";
 import type { Runtime } from "./runtime";
 
@@ -7,4 +8,5 @@ import type { Runtime } from "./runtime";
  */
 export function installModules(runtime: Runtime): void {
   installRelay(runtime);
+  installRobotRoutes(runtime);
 }

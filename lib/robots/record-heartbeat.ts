@@ -1,14 +1,19 @@
 import type { Ctx } from "@/lib/context";
+import { nonceReplayedError } from "@/lib/crypto/http-signatures";
 import { DomainError, isDomainError } from "@/lib/errors";
 import type { UpdatePatch } from "@/lib/storage/port";
+import { writes } from "@/lib/storage/typed";
 import { parseInput } from "@/lib/validation";
 import { requireRobot, requireRobotSelf } from "./access";
 import { applyWrites, facetIdsFor, facetWrites, UNKNOWN_FIRMWARE } from "./facets";
+import { groupedBatch } from "./grouped-batch";
+import { isNonceLive, robotNonceRecord, type RobotNonce } from "./record-robot-nonce";
 import { parseRuri } from "./ruri";
 import {
   FleetFacets,
   HEARTBEAT_HISTORY_HOURS,
   HeartbeatPoints,
+  RobotNonces,
   Robots,
   ZHeartbeatInput,
   type FleetFacet,
@@ -56,13 +61,17 @@ function patchFor(input: HeartbeatInput, now: Date, interval: number): UpdatePat
   return patch;
 }
 
-function pointFor(deviceId: string, input: HeartbeatInput, robot: Robot, now: Date): HeartbeatPoint {
+function robotMissing(deviceId: string): DomainError {
+  return new DomainError("not_found", `Robot ${deviceId} is not registered.`, { reason: "robot_not_found" });
+}
+
+function pointFor(deviceId: string, input: HeartbeatInput, firmware: string | null, now: Date): HeartbeatPoint {
   return {
     device_id: deviceId,
     at: now.toISOString(),
     status: input.status ?? "online",
     battery: input.battery ?? null,
-    firmware_version: input.firmware_version ?? robot.firmware_version,
+    firmware_version: input.firmware_version ?? firmware,
     metrics: input.metrics ?? {},
     expires_at: new Date(now.getTime() + HEARTBEAT_HISTORY_HOURS * 3600_000).toISOString(),
   };
@@ -71,12 +80,28 @@ function pointFor(deviceId: string, input: HeartbeatInput, robot: Robot, now: Da
 /**
  * `POST /api/rcan/heartbeat`: the signing robot reports it is alive, with optional state.
  *
- * The common case (nothing but time and state changed) is one atomic batch: the registry update,
- * guarded by the revision just read, and the history point. A firmware change also moves the
- * fleet's firmware counters, so it runs as a transaction; so does the rare retry when another write
- * got in between.
+ * The common case (nothing but time and state changed) is one atomic batch, group-committed with
+ * other robots' writes: the signature's nonce (when the route passes it, see `withRobot`'s
+ * `nonceInHandler`), the registry patch (guarded by the revision when this verb read the document
+ * itself) and the history point.
+ * A replayed nonce fails the whole batch, so a replay changes nothing. A firmware change also moves
+ * the fleet's firmware counters, so it runs as a transaction; so do the rare retries (a revision
+ * that moved, a nonce record left from an earlier window).
  */
-export async function recordHeartbeat(ctx: Ctx, rawInput: unknown): Promise<HeartbeatAnswer> {
+export async function recordHeartbeat(
+  ctx: Ctx,
+  rawInput: unknown,
+  options: {
+    nonce?: RobotNonce;
+    /**
+     * The firmware version the caller knows the registry holds (authentication keeps it with the
+     * robot's key). Given, the common heartbeat needs no read at all: it patches only fields it
+     * owns and leaves `firmware_version` alone, so a stale value can never be written; a differing
+     * firmware takes the transaction path, which reads the document fresh.
+     */
+    knownFirmware?: string | null;
+  } = {},
+): Promise<HeartbeatAnswer> {
   const { deviceId } = requireRobot(ctx);
   const input = parseInput(ZHeartbeatInput, rawInput ?? {}, "body");
   if (input.device_id !== undefined) requireRobotSelf(ctx, input.device_id, "device_id");
@@ -84,41 +109,52 @@ export async function recordHeartbeat(ctx: Ctx, rawInput: unknown): Promise<Hear
   const now = ctx.now();
   const interval = ctx.config.heartbeatIntervalS;
   const patch = patchFor(input, now, interval);
+  const nonce = options.nonce ? robotNonceRecord(options.nonce, now) : null;
 
-  const current = await ctx.db.get(Robots, deviceId);
-  if (!current)
-    throw new DomainError("not_found", `Robot ${deviceId} is not registered.`, { reason: "robot_not_found" });
-  const firmwareChanges =
-    input.firmware_version !== undefined && input.firmware_version !== current.data.firmware_version;
+  let knownFirmware = options.knownFirmware;
+  let guard: { ifRevision: string } | undefined;
+  if (knownFirmware === undefined) {
+    const current = await ctx.db.get(Robots, deviceId);
+    if (!current) throw robotMissing(deviceId);
+    knownFirmware = current.data.firmware_version;
+    guard = { ifRevision: current.revision };
+  }
+  const firmwareChanges = input.firmware_version !== undefined && input.firmware_version !== knownFirmware;
 
   let stored = false;
   if (!firmwareChanges) {
+    const { firmware_version: _unchanged, ...fastPatch } = patch;
+    void _unchanged;
     try {
-      await ctx.db.batch([
-        { kind: "update", collection: Robots.name, id: deviceId, patch, options: { ifRevision: current.revision } },
-        {
-          kind: "set",
-          collection: HeartbeatPoints.name,
-          id: heartbeatPointId(deviceId, now),
-          data: pointFor(deviceId, input, current.data, now),
-        },
+      await groupedBatch(ctx, [
+        ...(nonce ? [writes.create(RobotNonces, nonce.id, nonce.data)] : []),
+        writes.update(Robots, deviceId, fastPatch, guard),
+        writes.set(HeartbeatPoints, heartbeatPointId(deviceId, now), pointFor(deviceId, input, knownFirmware, now)),
       ]);
       stored = true;
     } catch (error) {
-      if (!isDomainError(error) || error.code !== "precondition_failed") throw error;
+      if (isDomainError(error) && error.code === "not_found") throw robotMissing(deviceId);
+      // precondition_failed: another write moved the revision; conflict: the nonce record exists.
+      if (!isDomainError(error) || (error.code !== "precondition_failed" && error.code !== "conflict")) throw error;
     }
   }
   if (!stored) {
     await ctx.db.transaction(async (tx) => {
       const doc = await tx.get(Robots, deviceId);
-      if (!doc)
-        throw new DomainError("not_found", `Robot ${deviceId} is not registered.`, { reason: "robot_not_found" });
+      const seen = nonce ? await tx.get(RobotNonces, nonce.id) : null;
+      if (seen && isNonceLive(seen.data, now)) throw nonceReplayedError(deviceId);
+      if (!doc) throw robotMissing(deviceId);
       const before = { model: doc.data.model, firmware: doc.data.firmware_version ?? UNKNOWN_FIRMWARE };
       const after = { model: doc.data.model, firmware: input.firmware_version ?? before.firmware };
       const facetDocs = new Map<string, FleetFacet | null>();
       for (const id of facetIdsFor(before, after)) facetDocs.set(id, (await tx.get(FleetFacets, id))?.data ?? null);
+      if (nonce) tx.set(RobotNonces, nonce.id, nonce.data);
       tx.update(Robots, deviceId, patch);
-      tx.set(HeartbeatPoints, heartbeatPointId(deviceId, now), pointFor(deviceId, input, doc.data, now));
+      tx.set(
+        HeartbeatPoints,
+        heartbeatPointId(deviceId, now),
+        pointFor(deviceId, input, doc.data.firmware_version, now),
+      );
       applyWrites(tx, facetWrites(before, after, facetDocs));
     });
   }

@@ -131,6 +131,7 @@ export const ZRobotNonce = z.object({
   seen_at: z.string(),
   expires_at: z.string(),
 });
+export type RobotNonceDocument = z.infer<typeof ZRobotNonce>;
 export const RobotNonces = defineCollection("robot_nonces", ZRobotNonce);
 
 /** `robot_claims/{device_id}`: the latest accepted claim proof, so older or replayed proofs are refused. */

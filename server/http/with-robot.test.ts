@@ -9,6 +9,8 @@ import { RobotNonces } from "@/lib/robots/schemas";
 import { createRuntime, type Runtime } from "@/server/runtime";
 import { createRobotIdentity, type RobotIdentity } from "@/tools/robot-client/identity";
 import { RobotClient, type SignedRequest } from "@/tools/robot-client/robot-client";
+import { resetRobotKey } from "@/lib/robots/reset-robot-key";
+import { ROBOT_KEY_CACHE_TTL_MS, RobotKeyCache, robotKeyCache } from "./robot-key-cache";
 import { addressedUrl, withRobot } from "./with-robot";
 
 const PUBLIC_URL = "https://robots.example.test";
@@ -141,5 +143,63 @@ describe("withRobot", () => {
         withRobot({ registration: true })(authInput(asReceived(lying), Buffer.from(lying.body as Uint8Array))),
       ),
     ).toMatchObject({ reason: "signature_invalid" });
+  });
+
+  it("follows a key reset and a new key despite the cache", async () => {
+    const system = runtime.contextFor({ kind: "system", name: "test" });
+    const { token } = await createProvisioningToken(system, { model: "companion-v1" });
+    const old = createRobotIdentity();
+    await registerRobot(runtime.contextFor({ kind: "robot", deviceId: old.deviceId }), {
+      provisioning_token: token,
+      ruri: old.ruri,
+      public_key: old.publicKey,
+    });
+    const oldClient = new RobotClient({ identity: old, baseUrl: PUBLIC_URL });
+    const signed = () => oldClient.prepare("GET", "/api/rcan/lookup?ruri=x");
+    await withRobot()(authInput(asReceived(signed()), null)); // now cached
+
+    const admin = runtime.contextFor({ kind: "user", uid: "admin", role: "admin", email: "admin@example.test" });
+    await resetRobotKey(admin, { device_id: old.deviceId });
+    robotKeyCache(runtime).invalidate(old.deviceId); // what the reset route does
+    expect(await caught(withRobot()(authInput(asReceived(signed()), null)))).toMatchObject({
+      reason: "signature_unknown_key",
+    });
+
+    // Reset and re-keyed by another instance: this process still caches the old key, and the
+    // fresh read after the failed check lets the new key in.
+    const other = createRobotIdentity();
+    await registerRobot(runtime.contextFor({ kind: "robot", deviceId: other.deviceId }), {
+      provisioning_token: token,
+      ruri: other.ruri,
+      public_key: other.publicKey,
+    });
+    const otherClient = new RobotClient({ identity: other, baseUrl: PUBLIC_URL });
+    await withRobot()(authInput(asReceived(otherClient.prepare("GET", "/api/rcan/lookup?ruri=a")), null));
+    expect(robotKeyCache(runtime).peek(other.deviceId)?.publicKey).toBe(other.publicKey);
+    await resetRobotKey(admin, { device_id: other.deviceId });
+    const renewed = createRobotIdentity({ ruri: other.ruri });
+    await registerRobot(runtime.contextFor({ kind: "robot", deviceId: other.deviceId }), {
+      provisioning_token: token,
+      ruri: other.ruri,
+      public_key: renewed.publicKey,
+    });
+    const newClient = new RobotClient({ identity: renewed, baseUrl: PUBLIC_URL });
+    const result = await withRobot()(authInput(asReceived(newClient.prepare("GET", "/api/rcan/lookup?ruri=b")), null));
+    expect(result.actor).toEqual({ kind: "robot", deviceId: other.deviceId });
+    expect(robotKeyCache(runtime).peek(other.deviceId)?.publicKey).toBe(renewed.publicKey);
+  });
+});
+
+describe("RobotKeyCache", () => {
+  it("forgets entries after the TTL", async () => {
+    let now = 1_000_000;
+    const fake = { now: () => new Date(now), db: runtime.db, services: { registry: new Map() } } as unknown as Runtime;
+    const cache = new RobotKeyCache(fake);
+    expect(await cache.load(robot.deviceId)).toMatchObject({ publicKey: robot.publicKey });
+    expect(cache.peek(robot.deviceId)).not.toBeNull();
+    now += ROBOT_KEY_CACHE_TTL_MS + 1;
+    expect(cache.peek(robot.deviceId)).toBeNull();
+    expect(await cache.load("ffffffff")).toBeNull();
+    expect(cache.peek("ffffffff")).toBeNull();
   });
 });

@@ -14,34 +14,22 @@
  * Next.js handler all see another host). Path and query come from the request. A robot that
  * addresses the server under another name fails with `signature_invalid`.
  *
- * Keys: the registry document is read on every request, so an admin's key reset takes effect at
- * once on every instance; only the parsing of the raw key into a KeyObject is cached (by the key's
- * own bytes, so a cache entry can never be stale).
+ * Keys come from the registry through a per-process cache (`robot-key-cache.ts`): an admin's key
+ * reset takes effect at once in the process that made it and within ten seconds in the others. A
+ * signature that fails against a cached key is checked once more against a fresh read, so a robot
+ * that registered a new key is never refused because of the cache.
  */
 import type { KeyObject } from "node:crypto";
 import type { Role } from "@/lib/context";
 import { ContentDigestVerifier } from "@/lib/crypto/content-digest";
 import { importPublicKeyRaw } from "@/lib/crypto/ed25519-keys";
 import { verifyRequestSignature, type VerifiedRequestSignature } from "@/lib/crypto/http-signatures";
-import { DomainError } from "@/lib/errors";
-import { recordRobotNonce } from "@/lib/robots/record-robot-nonce";
+import { DomainError, isDomainError } from "@/lib/errors";
+import { recordRobotNonce, type RobotNonce } from "@/lib/robots/record-robot-nonce";
 import { isDeviceId } from "@/lib/robots/ruri";
-import { Robots } from "@/lib/robots/schemas";
 import { withUser } from "@/server/auth/with-user";
+import { robotKeyCache, type CachedRobotKey } from "./robot-key-cache";
 import type { AuthInput, AuthResult, Authenticator } from "./route";
-
-const KEY_CACHE_SIZE = 10_000;
-const keyCache = new Map<string, KeyObject>();
-
-/** Parse a raw base64url key once; the cache is keyed by the key itself, so it needs no invalidation. */
-function keyObject(rawKey: string): KeyObject {
-  let key = keyCache.get(rawKey);
-  if (key) return key;
-  key = importPublicKeyRaw(rawKey);
-  if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value as string);
-  keyCache.set(rawKey, key);
-  return key;
-}
 
 /** The URL the robot addressed: `PUBLIC_URL`'s scheme and authority, the request's path and query. */
 export function addressedUrl(request: Request, publicUrl: string): string {
@@ -65,7 +53,7 @@ function keyFromRegistrationBody(bodyBytes: Buffer | null): KeyObject {
       { reason: "invalid_public_key" },
     );
   }
-  return keyObject(publicKey);
+  return importPublicKeyRaw(publicKey);
 }
 
 export interface WithRobotOptions {
@@ -75,24 +63,61 @@ export interface WithRobotOptions {
    * RURI names the signer.
    */
   registration?: boolean;
+  /**
+   * Leave the nonce to the handler, which must pass {@link robotAuthOf}(request).nonce to a verb
+   * that writes it in the same commit as its own writes (`recordHeartbeat`): one commit per request
+   * instead of two on the hottest route, and a replay fails that commit as a whole.
+   */
+  nonceInHandler?: boolean;
 }
 
-async function verify(input: AuthInput, options: WithRobotOptions): Promise<VerifiedRequestSignature> {
+/** What authentication learned about a robot request, for handlers that use it. */
+export interface RobotAuth {
+  nonce: RobotNonce;
+  /** What the registry said about the robot (null for a registration). */
+  robot: CachedRobotKey | null;
+}
+
+const authenticated = new WeakMap<Request, RobotAuth>();
+
+/** The verified nonce and registry facts of a request authenticated with `withRobot({nonceInHandler: true})`. */
+export function robotAuthOf(request: Request): RobotAuth {
+  const auth = authenticated.get(request);
+  if (!auth) throw new Error("robotAuthOf: the request was not authenticated with withRobot({ nonceInHandler: true })");
+  return auth;
+}
+
+async function verify(
+  input: AuthInput,
+  options: WithRobotOptions,
+): Promise<{ verified: VerifiedRequestSignature; robot: CachedRobotKey | null }> {
   const { request, runtime, bodyBytes } = input;
-  return verifyRequestSignature({
-    method: request.method,
-    url: addressedUrl(request, runtime.config.publicUrl),
-    headers: request.headers,
-    ...(bodyBytes !== null ? { body: bodyBytes } : {}),
-    now: Math.floor(runtime.now().getTime() / 1000),
-    publicKeyFor: async (keyId) => {
-      // keyid is untrusted input: only a device id may reach the store.
-      if (!isDeviceId(keyId)) return null;
-      if (options.registration) return keyFromRegistrationBody(bodyBytes);
-      const robot = await runtime.db.get(Robots, keyId);
-      return robot?.data.public_key ? keyObject(robot.data.public_key) : null;
-    },
-  });
+  const cache = robotKeyCache(runtime);
+  let robot: CachedRobotKey | null = null;
+  let fromCache = false;
+  const attempt = (useCache: boolean) =>
+    verifyRequestSignature({
+      method: request.method,
+      url: addressedUrl(request, runtime.config.publicUrl),
+      headers: request.headers,
+      ...(bodyBytes !== null ? { body: bodyBytes } : {}),
+      now: Math.floor(runtime.now().getTime() / 1000),
+      publicKeyFor: async (keyId) => {
+        // keyid is untrusted input: only a device id may reach the cache or the store.
+        if (!isDeviceId(keyId)) return null;
+        if (options.registration) return keyFromRegistrationBody(bodyBytes);
+        robot = useCache ? cache.peek(keyId) : null;
+        fromCache = robot !== null;
+        robot ??= await cache.load(keyId);
+        return robot?.key ?? null;
+      },
+    });
+  try {
+    return { verified: await attempt(true), robot };
+  } catch (error) {
+    if (!fromCache || !isDomainError(error) || error.reason !== "signature_invalid") throw error;
+    return { verified: await attempt(false), robot };
+  }
 }
 
 /**
@@ -102,14 +127,18 @@ async function verify(input: AuthInput, options: WithRobotOptions): Promise<Veri
  */
 export function withRobot(options: WithRobotOptions = {}): Authenticator {
   return async (input): Promise<AuthResult> => {
-    const verified = await verify(input, options);
-    const ctx = input.runtime.contextFor({ kind: "system", name: "robot-auth" }, input.info);
+    const { verified, robot } = await verify(input, options);
     // Only a signature that verified may spend a nonce (or anyone could burn a robot's nonces).
-    await recordRobotNonce(ctx, {
+    const nonce = {
       deviceId: verified.keyId,
       nonce: verified.nonce,
       expiresAt: new Date(verified.replayWindowEndsAt * 1000),
-    });
+    };
+    if (options.nonceInHandler) {
+      authenticated.set(input.request, { nonce, robot });
+    } else {
+      await recordRobotNonce(input.runtime.contextFor({ kind: "system", name: "robot-auth" }, input.info), nonce);
+    }
     const result: AuthResult = { actor: { kind: "robot", deviceId: verified.keyId } };
     if (input.bodyBytes === null && input.request.body) {
       result.body = input.request.body.pipeThrough(new ContentDigestVerifier(verified.contentDigest).webTransform());

@@ -1,0 +1,97 @@
+/**
+ * Routes the custom server answers itself, ahead of Next.js. Next's request pipeline (routing,
+ * rewrites, its own request and response objects) costs several times what a small signed robot
+ * request needs; robots send the most requests by far (every robot heartbeats every minute), so
+ * their hot routes skip it. A direct route is the very same `createRoute` handler the app's
+ * `route.ts` exports, so both paths behave alike; Next still serves it in any process that does not
+ * register it (and in `next dev` without the custom server).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Runtime } from "@/server/runtime";
+import { DomainError } from "@/lib/errors";
+import { errorResponse } from "./errors";
+
+export type DirectRoute = (request: Request) => Promise<Response>;
+
+const PREFIX = "direct-route:";
+
+/** Serve `method path` (exact path, no parameters) directly. */
+export function registerDirectRoute(runtime: Runtime, method: string, path: string, route: DirectRoute): void {
+  runtime.services.registry.set(`${PREFIX}${method} ${path}`, route);
+}
+
+export function findDirectRoute(
+  runtime: Runtime,
+  method: string | undefined,
+  url: string | undefined,
+): DirectRoute | undefined {
+  if (!method || !url) return undefined;
+  const query = url.indexOf("?");
+  const path = query === -1 ? url : url.slice(0, query);
+  return runtime.services.registry.get(`${PREFIX}${method} ${path}`) as DirectRoute | undefined;
+}
+
+/** Direct routes take small bodies (robot JSON); a larger one is refused before it is read in full. */
+export const DIRECT_ROUTE_MAX_BODY_BYTES = 64 * 1024;
+
+/** Read a small body into memory, counting as it streams (Content-Length may lie or be absent). */
+function readSmallBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    req.on("data", (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > DIRECT_ROUTE_MAX_BODY_BYTES) {
+        req.destroy();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/**
+ * Answer a Node request with a direct route (with the headers Next would add to an API answer).
+ * Bodies go both ways buffered: a web stream per request costs more than these small bodies do.
+ */
+export async function serveDirectRoute(route: DirectRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) value.forEach((item) => headers.append(name, item));
+    else headers.set(name, value);
+  }
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const body = hasBody ? await readSmallBody(req) : null;
+  let response: Response;
+  if (hasBody && body === null) {
+    response = errorResponse(
+      new DomainError(
+        "too_large",
+        `The body is larger than the ${DIRECT_ROUTE_MAX_BODY_BYTES} bytes this endpoint takes.`,
+        {
+          reason: "body_too_large",
+        },
+      ),
+    );
+  } else {
+    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+    response = await route(
+      new Request(url, { method: req.method, headers, body: body ? new Uint8Array(body) : undefined }),
+    );
+  }
+  // Direct routes answer small JSON: write it in one piece with its length (no chunked stream).
+  const payload = Buffer.from(await response.arrayBuffer());
+  const out: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  out["x-content-type-options"] = "nosniff";
+  out["referrer-policy"] = "strict-origin-when-cross-origin";
+  out["content-length"] = String(payload.length);
+  res.writeHead(response.status, out);
+  res.end(payload);
+}

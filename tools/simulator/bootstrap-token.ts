@@ -1,0 +1,44 @@
+/**
+ * Provisioning without a signed-in admin, for a machine you control: opens the embedded store of a
+ * data folder directly and creates a provisioning token through the domain verb as the system
+ * (audited as `system:<name>`). `npm run demo` and the benchmarks use it to provision their
+ * simulated fleets; on a real deployment an admin creates tokens in the console instead.
+ *
+ * Only the embedded default (SQLite in `CONTINUON_DATA_DIR`) is opened this way; SQLite lets the
+ * running server and this process share the file.
+ */
+import { createProvisioningToken } from "@/lib/robots/create-provisioning-token";
+import { createRuntime } from "@/server/runtime";
+
+export interface BootstrapTokenOptions {
+  dataDir: string;
+  model?: string;
+  manufacturer?: string;
+  label?: string;
+  maxUses?: number;
+  /** Who the audit log names as the creator. */
+  name?: string;
+}
+
+export async function createBootstrapToken(options: BootstrapTokenOptions): Promise<string> {
+  const runtime = await createRuntime({
+    ...process.env,
+    STORAGE_DRIVER: "sqlite",
+    BLOB_DRIVER: "local",
+    CONTINUON_DATA_DIR: options.dataDir,
+    CONTINUON_WORKERS: "0",
+    LOG_LEVEL: "silent",
+  });
+  try {
+    const ctx = runtime.contextFor({ kind: "system", name: options.name ?? "bootstrap" });
+    const { token } = await createProvisioningToken(ctx, {
+      model: options.model ?? "companion-v1",
+      manufacturer: options.manufacturer ?? null,
+      label: options.label ?? "Simulated fleet",
+      max_uses: options.maxUses ?? null,
+    });
+    return token;
+  } finally {
+    await runtime.close();
+  }
+}
