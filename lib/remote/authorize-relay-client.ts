@@ -27,10 +27,25 @@ export interface AuthorizedClient {
  */
 export async function authorizeRelayClient(
   ctx: Ctx,
-  input: { token: string; pathDeviceId: string | null },
+  input: {
+    token: string;
+    pathDeviceId: string | null;
+    /** Called once the token names a real user, so a refusal after that can be audited as theirs. */
+    onIdentified?: (actor: AuthorizedClient["actor"], sessionId: string) => void;
+  },
 ): Promise<AuthorizedClient> {
   const now = ctx.now();
   const claims = await verifySessionToken(ctx.secrets.tokenSecret, input.token, now);
+  const user = await ctx.db.get(Users, claims.sub);
+  if (!user)
+    throw new DomainError("forbidden", "The session's account no longer exists.", { reason: "account_missing" });
+  const actor: AuthorizedClient["actor"] = {
+    kind: "user",
+    uid: claims.sub,
+    role: user.data.role,
+    email: user.data.email,
+  };
+  input.onIdentified?.(actor, claims.sid);
   if (input.pathDeviceId !== null && input.pathDeviceId !== claims.rid) {
     throw new DomainError(
       "forbidden",
@@ -50,9 +65,6 @@ export async function authorizeRelayClient(
       { reason: revoked ? "session_revoked" : "session_ended" },
     );
   }
-  const user = await ctx.db.get(Users, claims.sub);
-  if (!user)
-    throw new DomainError("forbidden", "The session's account no longer exists.", { reason: "account_missing" });
   const robot = await ctx.db.get(Robots, claims.rid);
   if (!robot || robot.data.owner_uid !== claims.sub) {
     await endRemoteSession(ctx, { sessionId: session.id, reason: "ownership_changed" });
@@ -63,6 +75,6 @@ export async function authorizeRelayClient(
     deviceId: claims.rid,
     userUid: claims.sub,
     expiresAt: new Date(Math.min(claims.exp * 1000, Date.parse(session.data.expires_at))),
-    actor: { kind: "user", uid: claims.sub, role: user.data.role, email: user.data.email },
+    actor,
   };
 }

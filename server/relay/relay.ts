@@ -100,7 +100,7 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = {
 
 export interface RelayOptions {
   instanceId: string;
-  config: Pick<AppConfig, "turn">;
+  config: Pick<AppConfig, "turn" | "trustProxy">;
   log: Logger;
   now(): Date;
   /** A domain context acting as `actor` (the relay calls the same verbs as the HTTP API). */
@@ -323,6 +323,7 @@ export class Relay implements RelayControl {
   ): Promise<void> {
     let role: Role | null = null;
     let actor: Actor = { kind: "anonymous" };
+    let auditTarget: Record<string, string> = {};
     try {
       const pathDeviceId = this.pathDeviceId(request);
       const isSigned = "signature-input" in request.headers || "signature" in request.headers;
@@ -345,6 +346,10 @@ export class Relay implements RelayControl {
         const auth = await authorizeRelayClient(this.context({ kind: "anonymous" }, info), {
           token,
           pathDeviceId,
+          onIdentified: (user, sid) => {
+            actor = user;
+            auditTarget = { session_id: sid };
+          },
         });
         actor = auth.actor;
         const live = [...this.sessions.values()].filter((state) => state.deviceId === auth.deviceId);
@@ -368,7 +373,7 @@ export class Relay implements RelayControl {
       }
     } catch (error) {
       if (!isDomainError(error)) this.log.error({ err: error }, "relay upgrade failed");
-      this.auditRefusal(info, actor, error, { stage: "upgrade", role });
+      this.auditRefusal(info, actor, error, { stage: "upgrade", role, ...auditTarget });
       refuseUpgrade(socket, error);
     }
   }
@@ -399,11 +404,17 @@ export class Relay implements RelayControl {
   }
 
   private requestInfo(request: IncomingMessage): RequestInfo {
+    // As the HTTP routes do: behind Google's front end the last X-Forwarded-For hop is the client.
+    const forwarded = request.headers["x-forwarded-for"];
+    const lastHop = typeof forwarded === "string" ? forwarded.split(",").pop()?.trim() : undefined;
     const ip =
-      (request.headers["x-continuon-remote-addr"] as string | undefined) ?? request.socket.remoteAddress ?? null;
+      (this.options.config.trustProxy && lastHop) ||
+      (request.headers["x-continuon-remote-addr"] as string | undefined) ||
+      request.socket.remoteAddress ||
+      null;
     return {
       requestId: createId("ws", this.options.now()),
-      ip: ip || null,
+      ip,
       userAgent: request.headers["user-agent"]?.slice(0, 300) ?? null,
     };
   }
