@@ -1,10 +1,11 @@
 import { heartbeatBehavior } from "./heartbeat";
+import { remoteBehavior } from "./remote";
 import type { RobotBehavior } from "./types";
 
 /**
  * Every behavior the simulator knows. Add yours here (one line), in its own file next to this one.
  */
-export const BEHAVIORS: RobotBehavior[] = [heartbeatBehavior];
+export const BEHAVIORS: RobotBehavior[] = [heartbeatBehavior, remoteBehavior];
 
 /** Look behaviors up by name (`heartbeat,episodes`); unknown names fail naming the known ones. */
 export function resolveBehaviors(names: string[] | undefined): RobotBehavior[] {

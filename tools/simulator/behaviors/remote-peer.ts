@@ -68,6 +68,11 @@ export interface RemotePeerOptions {
   log?: (message: string, data?: Record<string, unknown>) => void;
   /** Called after each command ran (tests and the simulator's own log). */
   onCommand?: (command: CommandMessage, ack: AckMessage) => void;
+  /**
+   * Who drives telemetry: by default the peer's own timer; `external` leaves it to the caller, who
+   * calls {@link RemoteRobotPeer.tick} (the simulator runs it on the robot's scheduler).
+   */
+  clock?: "internal" | "external";
 }
 
 interface RobotSession {
@@ -123,8 +128,10 @@ export class RemoteRobotPeer {
     this.stopped = false;
     this.connect();
     this.lastTick = Date.now();
-    this.tickTimer = setInterval(() => this.tick(), 1000 / this.telemetryHz);
-    this.tickTimer.unref?.();
+    if (this.options.clock !== "external") {
+      this.tickTimer = setInterval(() => this.tick(), 1000 / this.telemetryHz);
+      this.tickTimer.unref?.();
+    }
   }
 
   /** Resolves once the relay connection is open. */
@@ -409,7 +416,13 @@ export class RemoteRobotPeer {
     return { v: 1, type: "ack", id: message.id, status: "completed", response: `said "${command.payload.text}"` };
   }
 
-  private tick(): void {
+  /** Telemetry interval (ms) at the configured rate. */
+  get tickIntervalMs(): number {
+    return 1000 / this.telemetryHz;
+  }
+
+  /** Move the simulated body and send each present client its telemetry. */
+  tick(): void {
     const now = Date.now();
     const dt = Math.min(1, (now - this.lastTick) / 1000);
     this.lastTick = now;
@@ -420,8 +433,10 @@ export class RemoteRobotPeer {
     body.pose.theta = (body.pose.theta + body.velocity.angular * dt) % (2 * Math.PI);
     body.pose.x += body.velocity.linear * Math.cos(body.pose.theta) * dt;
     body.pose.y += body.velocity.linear * Math.sin(body.pose.theta) * dt;
-    const drain = body.battery.charging ? -0.05 : 0.002 + Math.abs(body.velocity.linear) * 0.01;
-    body.battery.percent = Math.max(0, Math.min(100, body.battery.percent - drain * dt * 10));
+    if (this.options.clock !== "external") {
+      const drain = body.battery.charging ? -0.05 : 0.002 + Math.abs(body.velocity.linear) * 0.01;
+      body.battery.percent = Math.max(0, Math.min(100, body.battery.percent - drain * dt * 10));
+    }
     for (const session of this.sessions.values()) {
       if (!session.clientPresent) continue;
       const telemetry: Telemetry = {
