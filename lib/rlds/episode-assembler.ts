@@ -111,6 +111,7 @@ export class EpisodeAssembler {
 
   // canonical step writing: the previous step's closing waits to learn whether it was the last
   private pendingTail: "derive" | "close" | null = null;
+  private bodyWritten = false;
   private camelCase: boolean | null = null;
   private v2Steps = false;
   private sawStepSource = false;
@@ -338,36 +339,44 @@ export class EpisodeAssembler {
    * brace: whether `is_last` must be added is known only when the next step arrives.
    */
   private writeStepHead(step: Record<string, unknown>, index: number, text: string, source: Buffer | null): void {
-    const derived: string[] = [];
-    if (step.is_first === undefined) derived.push(`"is_first":${index === 0}`);
-    if (step.reward === undefined) derived.push(`"reward":0`);
-    if (step.is_terminal === undefined) derived.push(`"is_terminal":false`);
-    let hasMembers = false;
-    for (const _ in step) {
-      hasMembers = true;
-      break;
-    }
-    this.steps.writeString(`{${derived.join(",")}`);
+    let head = "{";
+    if (step.is_first === undefined) head += index === 0 ? `"is_first":true,` : `"is_first":false,`;
+    if (step.reward === undefined) head += `"reward":0,`;
+    if (step.is_terminal === undefined) head += `"is_terminal":false,`;
+    // A JSON object with at least one member has a colon; `{}` has none.
+    const hasMembers = text.indexOf(":") !== -1;
     if (hasMembers) {
-      if (derived.length > 0) this.steps.writeString(",");
+      this.steps.writeBytes(this.bytesOf(head));
       // The source text without its outer braces (it is a JSON object: `{` first, `}` last).
       if (source !== null) this.steps.writeBytes(source.subarray(1, source.length - 1));
       else this.steps.writeString(text.slice(1, -1));
+    } else {
+      this.steps.writeString(head.length > 1 ? head.slice(0, -1) : head);
     }
-    this.bodyWritten = derived.length > 0 || hasMembers;
+    this.bodyWritten = head.length > 1 || hasMembers;
     this.pendingTail = step.is_last === undefined ? "derive" : "close";
   }
-
-  private bodyWritten = false;
 
   private closePendingStep(isLast: boolean): void {
     if (this.pendingTail === null) return;
     if (this.pendingTail === "derive") {
-      this.steps.writeString(`${this.bodyWritten ? "," : ""}"is_last":${isLast}}\n`);
+      this.steps.writeBytes(this.bytesOf(`${this.bodyWritten ? "," : ""}"is_last":${isLast}}\n`));
     } else {
-      this.steps.writeString("}\n");
+      this.steps.writeBytes(this.bytesOf("}\n"));
     }
     this.pendingTail = null;
+  }
+
+  /** The few heads and tails steps get, encoded once (a copy is cheaper than UTF-8 encoding per step). */
+  private readonly encoded = new Map<string, Buffer>();
+
+  private bytesOf(text: string): Buffer {
+    let bytes = this.encoded.get(text);
+    if (bytes === undefined) {
+      bytes = Buffer.from(text, "utf8");
+      this.encoded.set(text, bytes);
+    }
+    return bytes;
   }
 
   // ---------------------------------------------------------------- single JSON documents

@@ -45,12 +45,16 @@ class LevelWriter {
   }
 
   /**
-   * Level 0: store one step's relative values. They are appended row-major (contiguous, cheap per
-   * step) into `staging` and transposed to the column-major group layout once per group.
+   * Level 0 rows are appended row-major into `staging` (contiguous writes, cheap per step) and
+   * transposed to the column-major group layout once per group, in `flush`.
    */
-  putValues(values: Float64Array): void {
+  stagingRow(): { staging: Float32Array; offset: number } {
     this.staging ??= new Float32Array(this.fieldCount * ROW_GROUP);
-    this.staging.set(values.subarray(0, this.fieldCount), this.filled * this.fieldCount);
+    return { staging: this.staging, offset: this.filled * this.fieldCount };
+  }
+
+  /** Level 0: the row written through `stagingRow` is complete. */
+  commitRow(): void {
     this.advance();
   }
 
@@ -126,7 +130,6 @@ export class ReplayIndexWriter {
   private fields: RowField[] | null = null;
   private fieldCount = 0;
   private levels: LevelWriter[] = [];
-  private relative = new Float64Array(0);
   private base = new Float64Array(0);
   private min = new Float64Array(0);
   private max = new Float64Array(0);
@@ -147,7 +150,6 @@ export class ReplayIndexWriter {
     if (this.fields !== null) return;
     this.fields = fields.slice(0, this.maxSeriesFields);
     const F = (this.fieldCount = this.fields.length);
-    this.relative = new Float64Array(F);
     this.base = new Float64Array(F).fill(NaN);
     this.min = new Float64Array(F).fill(Infinity);
     this.max = new Float64Array(F).fill(-Infinity);
@@ -177,28 +179,33 @@ export class ReplayIndexWriter {
 
   private putRow(row: Float64Array): void {
     const F = this.fieldCount;
+    const level0 = this.levels[0]!;
     const level1 = this.levels[1]!;
     // Locals keep the hot loop free of property loads.
+    const { staging, offset } = level0.stagingRow();
     const { blockMin, blockMax } = level1;
-    const { base, relative, min, max, finite } = this;
+    const { base, min, max, finite } = this;
     for (let f = 0; f < F; f++) {
       const v = row[f]!;
       if (v - v === 0) {
         // finite (NaN and ±Infinity fail v - v === 0)
         let b = base[f]!;
-        if (b !== b) b = base[f] = Math.abs(v) >= 1e6 ? v : 0;
+        if (b !== b) {
+          b = Math.abs(v) >= 1e6 ? v : 0;
+          base[f] = b;
+        }
         const r = v - b;
-        relative[f] = r;
+        staging[offset + f] = r;
         if (r < blockMin[f]!) blockMin[f] = r;
         if (r > blockMax[f]!) blockMax[f] = r;
         if (v < min[f]!) min[f] = v;
         if (v > max[f]!) max[f] = v;
         finite[f] = finite[f]! + 1;
       } else {
-        relative[f] = NaN;
+        staging[offset + f] = NaN;
       }
     }
-    this.levels[0]!.putValues(relative);
+    level0.commitRow();
     level1.blockFill += 1;
     if (level1.blockFill === PYRAMID_FACTOR) this.closeBlock(1);
   }
