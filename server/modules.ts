@@ -1,4 +1,5 @@
 import { installRobotRoutes } from "./http/robot-routes";
+import { installOtaRoutes } from "./http/install-ota-routes";
 import { installRelay } from "./relay/install-relay";
 import type { Runtime } from "./runtime";
 
@@ -8,5 +9,6 @@ import type { Runtime } from "./runtime";
  */
 export function installModules(runtime: Runtime): void {
   installRelay(runtime);
+  installOtaRoutes(runtime);
   installRobotRoutes(runtime);
 }

@@ -12,7 +12,7 @@ function mac(secret: string, bundleId: string, deviceId: string, expires: number
 }
 
 /**
- * A short-lived link to one bundle for one robot: `/api/ota/bundles/{bundle_id}/download?device=…&expires=…&sig=…`.
+ * A short-lived link to one bundle for one robot: `/api/ota/download?bundle_id=…&device=…&expires=…&sig=…`.
  * It is served by the platform (not a storage link), so the platform sees every fetch and can count
  * a robot that never reports as `downloaded` once it has received the last byte. The HMAC binds the
  * bundle, the robot and the expiry; the URL is the credential, as the field runtime sends none.
@@ -20,12 +20,13 @@ function mac(secret: string, bundleId: string, deviceId: string, expires: number
 export function createDownloadUrl(ctx: Ctx, bundleId: string, deviceId: string): { url: string; expiresAt: string } {
   const expires = Math.floor(ctx.now().getTime() / 1000) + DOWNLOAD_URL_TTL_S;
   const query = new URLSearchParams({
+    bundle_id: bundleId,
     device: deviceId,
     expires: String(expires),
     sig: mac(ctx.secrets.tokenSecret, bundleId, deviceId, expires),
   });
   return {
-    url: `${ctx.config.publicUrl}/api/ota/bundles/${encodeURIComponent(bundleId)}/download?${query.toString()}`,
+    url: `${ctx.config.publicUrl}/api/ota/download?${query.toString()}`,
     expiresAt: new Date(expires * 1000).toISOString(),
   };
 }

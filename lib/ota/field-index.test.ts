@@ -20,8 +20,9 @@ async function readAll(stream: NodeJS.ReadableStream | null): Promise<Buffer> {
 
 function linkParams(url: string) {
   const parsed = new URL(url);
+  expect(parsed.pathname).toBe("/api/ota/download");
   return {
-    bundleId: decodeURIComponent(parsed.pathname.split("/")[4]!),
+    bundleId: parsed.searchParams.get("bundle_id")!,
     params: Object.fromEntries(parsed.searchParams) as { device?: string; expires?: string; sig?: string },
   };
 }

@@ -88,7 +88,7 @@ describe("a rollout from canary to production, an automatic pause and a rollback
       requires_version: null,
       rollback: false,
     });
-    expect(first.update?.download_url).toMatch(/\/api\/ota\/bundles\/companion-v1%401\.0\.0\/download\?device=/);
+    expect(first.update?.download_url).toMatch(/\/api\/ota\/download\?bundle_id=companion-v1%401\.0\.0&device=/);
 
     await raiseRollout(operator, { bundle_id: bundle.id, target_percentage: 50 });
     const at50 = await checkAll(ctx, devices);

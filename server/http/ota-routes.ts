@@ -46,17 +46,15 @@ export const otaFieldIndexRoute = createRoute(
 
 async function download({
   ctx,
-  params,
   query,
   request,
 }: {
   ctx: Parameters<typeof openBundleDownload>[0];
-  params: { bundle_id: string };
   query: Record<string, string>;
   request: Request;
 }): Promise<Response> {
   const result = await openBundleDownload(ctx, {
-    bundleId: params.bundle_id,
+    bundleId: query.bundle_id ?? "",
     params: { device: query.device, expires: query.expires, sig: query.sig },
     method: request.method === "HEAD" ? "HEAD" : "GET",
     range: request.headers.get("range"),
@@ -65,12 +63,8 @@ async function download({
   return new Response(body, { status: result.status, headers: result.headers });
 }
 
-// GET/HEAD /api/ota/bundles/{bundle_id}/download?device=…&expires=…&sig=… — a bundle through its signed, short-lived link (Range supported)
-export const otaDownloadRoute = createRoute(
-  anonymous,
-  { params: z.object({ bundle_id: z.string().max(200) }), query: z.record(z.string(), z.string()) },
-  download,
-);
+// GET/HEAD /api/ota/download?bundle_id=…&device=…&expires=…&sig=… — a bundle through its signed, short-lived link (Range supported)
+export const otaDownloadRoute = createRoute(anonymous, { query: z.record(z.string(), z.string()) }, download);
 
 // GET /api/ota/public-key[?format=raw|base64] — the OTA signing key: raw 32 bytes, base64, or JSON with the JWK and kept older keys
 export const otaPublicKeyRoute = createRoute(

@@ -208,7 +208,7 @@ describe("a field-runtime client updates from the index and refuses tampering", 
       void (async () => {
         const url = new URL(req.url ?? "/", base);
         const index = /^\/api\/ota\/([^/]+)\/registry\.json$/.exec(url.pathname);
-        const download = /^\/api\/ota\/bundles\/([^/]+)\/download$/.exec(url.pathname);
+        const download = url.pathname === "/api/ota/download";
         try {
           if (index) {
             const body = await getFieldIndex(ctx, { deviceId: index[1]!, modelId: url.searchParams.get("model_id") });
@@ -224,7 +224,7 @@ describe("a field-runtime client updates from the index and refuses tampering", 
             res.writeHead(200, { "content-type": tamper.contentType ?? "application/json" }).end(JSON.stringify(body));
           } else if (download) {
             const result = await openBundleDownload(ctx, {
-              bundleId: decodeURIComponent(download[1]!),
+              bundleId: url.searchParams.get("bundle_id") ?? "",
               params: Object.fromEntries(url.searchParams),
               method: "GET",
               range: req.headers.range ?? null,

@@ -1,11 +1,12 @@
 import { heartbeatBehavior } from "./heartbeat";
+import { otaBehavior } from "./ota";
 import { remoteBehavior } from "./remote";
 import type { RobotBehavior } from "./types";
 
 /**
  * Every behavior the simulator knows. Add yours here (one line), in its own file next to this one.
  */
-export const BEHAVIORS: RobotBehavior[] = [heartbeatBehavior, remoteBehavior];
+export const BEHAVIORS: RobotBehavior[] = [heartbeatBehavior, remoteBehavior, otaBehavior];
 
 /** Look behaviors up by name (`heartbeat,episodes`); unknown names fail naming the known ones. */
 export function resolveBehaviors(names: string[] | undefined): RobotBehavior[] {

@@ -8,7 +8,7 @@ const CHECK = `GET /api/ota/check?current_version=1.0.0            (signed robot
 200 {"update": {
   "bundle_id": "companion-v1@1.1.0",
   "version": "1.1.0",
-  "download_url": "https://continuon.cloud/api/ota/bundles/companion-v1%401.1.0/download?device=14d4b680&expires=1780315200&sig=…",
+  "download_url": "https://continuon.cloud/api/ota/download?bundle_id=companion-v1%401.1.0&device=14d4b680&expires=1780315200&sig=…",
   "expires_at": "2026-06-01T13:00:00.000Z",
   "checksum": "sha256:3b5d…",
   "signature": "<base64 Ed25519 over the whole bundle>",
@@ -34,7 +34,7 @@ Content-Type: application/json
 {"models": {"seed": {
   "latest_version": "1.1.0",
   "versions": {"1.1.0": {
-    "download_url": "https://continuon.cloud/api/ota/bundles/companion-v1%401.1.0/download?device=14d4b680&expires=…&sig=…",
+    "download_url": "https://continuon.cloud/api/ota/download?bundle_id=companion-v1%401.1.0&device=14d4b680&expires=…&sig=…",
     "checksum": "sha256:3b5d…",
     "signature": "<base64 Ed25519 over the bundle bytes>",
     "size_bytes": 5243904,

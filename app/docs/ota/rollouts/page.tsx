@@ -145,13 +145,12 @@ export default function Rollouts() {
       <h3 id="downloaded">How a robot that never reports shows up</h3>
       <p>
         The robot runtime in the field never reports. Its download link is not a storage link: it is the platform&apos;s
-        own short-lived signed URL (
-        <code>/api/ota/bundles/&#123;bundle_id&#125;/download?device=…&amp;expires=…&amp;sig=…</code>, an HMAC over
-        bundle, robot and expiry, valid one hour) that streams the file from storage, with <code>Range</code> for
-        resumed downloads. When a response carries the file&apos;s last byte — a whole download, or the final range of a
-        resumed one — the robot&apos;s deployment becomes <code>downloaded</code> and its fetch count grows; the record
-        is written before that last byte is sent. A later <code>registry.json</code> poll then takes that version as the
-        one the robot runs.
+        own short-lived signed URL (<code>/api/ota/download?bundle_id=…&amp;device=…&amp;expires=…&amp;sig=…</code>, an
+        HMAC over bundle, robot and expiry, valid one hour) that streams the file from storage, with <code>Range</code>{" "}
+        for resumed downloads. When a response carries the file&apos;s last byte — a whole download, or the final range
+        of a resumed one — the robot&apos;s deployment becomes <code>downloaded</code> and its fetch count grows; the
+        record is written before that last byte is sent. A later <code>registry.json</code> poll then takes that version
+        as the one the robot runs.
       </p>
       <h2 id="health">Health policy and automatic pause</h2>
       <p>Each rollout has a policy, set when it is staged and editable while it runs:</p>

@@ -144,7 +144,7 @@ export default async function BundlePage({ params }: { params: Promise<{ bundle_
             <dl className="divide-y divide-slate-100">
               <Row label="Model">
                 <Link
-                  href={`/console/training/models/${encodeURIComponent(data.model_id)}`}
+                  href={`/console/models/${encodeURIComponent(data.model_id)}`}
                   className="text-brand-700 hover:underline"
                 >
                   {data.model_name} {data.model_version}
@@ -154,7 +154,7 @@ export default async function BundlePage({ params }: { params: Promise<{ bundle_
               <Row label="Training job">
                 {data.training_job_id ? (
                   <Link
-                    href={`/console/training/${encodeURIComponent(data.training_job_id)}`}
+                    href={`/console/training/jobs/${encodeURIComponent(data.training_job_id)}`}
                     className="text-brand-700 hover:underline"
                   >
                     {data.training_job_id}
@@ -166,10 +166,10 @@ export default async function BundlePage({ params }: { params: Promise<{ bundle_
               <Row label="Dataset hash">
                 {data.dataset_hash ? (
                   <Link
-                    href={`/console/episodes?model=${encodeURIComponent(data.model_id)}`}
+                    href={`/console/models/${encodeURIComponent(data.model_id)}`}
                     className="text-brand-700 hover:underline"
                   >
-                    <code className="text-xs">{data.dataset_hash.slice(0, 16)}…</code> episodes
+                    <code className="text-xs">{data.dataset_hash.slice(0, 16)}…</code> — the episodes it was trained on
                   </Link>
                 ) : (
                   "—"

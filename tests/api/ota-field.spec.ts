@@ -1,0 +1,168 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test } from "@playwright/test";
+import { FieldRuntimeClient } from "../../tools/ota-verify/field-client";
+import { main as verifyMain } from "../../tools/ota-verify/ota-verify.mjs";
+import {
+  anonymousApi,
+  buildBundle,
+  getBundle,
+  operatorUser,
+  registerFleet,
+  rollout,
+  seedProductionModel,
+  tamperBlob,
+  uniqueRobotModel,
+  waitFor,
+} from "../support/ota";
+import { adminApi } from "../support/users";
+
+test.describe("the field runtime's index, downloads and keys", () => {
+  test.describe.configure({ timeout: 120_000 });
+
+  test("a client written to the field runtime's rules updates from registry.json and refuses a tampered bundle", async ({
+    baseURL,
+  }) => {
+    const base = baseURL as string;
+    const admin = await adminApi(base);
+    const operator = await operatorUser(base, admin);
+    const model = uniqueRobotModel("field");
+    const [robot] = await registerFleet(base, admin, model, 1);
+    const anonymous = await anonymousApi(base);
+    const indexUrl = `${base}/api/ota/${robot!.deviceId}/registry.json`;
+
+    const empty = await anonymous.get(indexUrl);
+    expect(empty.status()).toBe(200);
+    expect(empty.headers()["content-type"]).toBe("application/json");
+    expect(await empty.json()).toEqual({ models: {} });
+
+    const v1 = await buildBundle(operator.api, {
+      model_id: await seedProductionModel(model, "1.1.0"),
+      version: "1.1.0",
+    });
+    await rollout(operator.api, v1.bundle_id, "stage");
+    await rollout(operator.api, v1.bundle_id, "approve", { to: "production" });
+
+    const raw = Buffer.from(await (await anonymous.get("/api/ota/public-key?format=raw")).body());
+    expect(raw).toHaveLength(32);
+    const root = await mkdtemp(join(tmpdir(), "ota-field-e2e-"));
+    try {
+      const field = new FieldRuntimeClient({ indexUrl, root, publicKey: raw });
+      expect(await field.poll()).toEqual({ status: "updated", version: "1.1.0", previous: "0.0.0" });
+      expect(await field.poll()).toEqual({ status: "no_update", reason: "up to date" });
+      // The platform saw the fetch of a robot that never reports.
+      const rows = await waitFor(async () => {
+        const response = await operator.api.get(
+          `/api/console/ota/bundles/${encodeURIComponent(v1.bundle_id)}/deployments`,
+        );
+        const body = (await response.json()) as {
+          deployments: Array<{ device_id: string; state: string; offered_via: string; fetch_count: number }>;
+        };
+        return body.deployments.length ? body.deployments : null;
+      }, "the deployment");
+      expect(rows[0]).toMatchObject({
+        device_id: robot!.deviceId,
+        state: "downloaded",
+        offered_via: "index",
+        fetch_count: 1,
+      });
+
+      // v1.2.0 is tampered with in storage after signing: the robot refuses it and keeps 1.1.0.
+      const v2 = await buildBundle(operator.api, {
+        model_id: await seedProductionModel(model, "1.2.0"),
+        version: "1.2.0",
+      });
+      await rollout(operator.api, v2.bundle_id, "stage");
+      await rollout(operator.api, v2.bundle_id, "approve", { to: "production" });
+      await tamperBlob(v2.storage_ref);
+      expect(await field.poll()).toMatchObject({ status: "refused", version: "1.2.0", step: "checksum" });
+      expect(await field.installedVersion()).toBe("1.1.0");
+      // The console's verification sees it too.
+      const verify = await operator.api.post(`/api/console/ota/bundles/${encodeURIComponent(v2.bundle_id)}/verify`);
+      expect(await verify.json()).toMatchObject({ ok: false, checksum_ok: false, signature_ok: false });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  test("downloads stream with Range and HEAD; links are bound to robot and bundle; keys are published raw and as JWK", async ({
+    baseURL,
+  }) => {
+    const base = baseURL as string;
+    const admin = await adminApi(base);
+    const operator = await operatorUser(base, admin);
+    const model = uniqueRobotModel("range");
+    const [robot] = await registerFleet(base, admin, model, 1);
+    const bundle = await buildBundle(operator.api, {
+      model_id: await seedProductionModel(model, "1.0.0"),
+      version: "1.0.0",
+    });
+    await rollout(operator.api, bundle.bundle_id, "stage");
+    await rollout(operator.api, bundle.bundle_id, "approve", { to: "production" });
+    const { update } = await robot!.requestJson<{
+      update: { download_url: string; checksum: string; signature: string; size_bytes: number };
+    }>("GET", "/api/ota/check");
+    const anonymous = await anonymousApi(base);
+    const url = update.download_url.replace(/^https?:\/\/[^/]+/, "");
+    const head = await anonymous.head(url);
+    expect(head.status()).toBe(200);
+    expect(head.headers()["accept-ranges"]).toBe("bytes");
+    expect(`sha256:${head.headers()["x-checksum-sha256"]}`).toBe(update.checksum);
+    expect(head.headers()["x-signature-ed25519"]).toBe(update.signature);
+    const part = await anonymous.get(url, { headers: { range: "bytes=0-1023" } });
+    expect(part.status()).toBe(206);
+    expect(part.headers()["content-length"]).toBe("1024");
+    expect(part.headers()["content-range"]).toBe(`bytes 0-1023/${update.size_bytes}`);
+    const rest = await anonymous.get(url, { headers: { range: "bytes=1024-" } });
+    expect(rest.status()).toBe(206);
+    const whole = Buffer.concat([await part.body(), await rest.body()]);
+    expect(`sha256:${createHash("sha256").update(whole).digest("hex")}`).toBe(update.checksum);
+    expect((await anonymous.get(url, { headers: { range: `bytes=${update.size_bytes + 10}-` } })).status()).toBe(416);
+    const forged = await anonymous.get(url.replace(/device=[0-9a-f]+/, "device=00000000"));
+    expect(forged.status()).toBe(403);
+    expect((await forged.json()).error).toMatchObject({ code: "forbidden", reason: "download_link_invalid" });
+
+    // The signature verifies with the published key, with the standalone script.
+    const key = (await (await anonymous.get("/api/ota/public-key?format=base64")).text()).trim();
+    const json = (await (await anonymous.get("/api/ota/public-key")).json()) as {
+      key_id: string;
+      public_key: string;
+      jwk: { x: string; kid: string };
+    };
+    expect(json.public_key).toBe(key);
+    expect(Buffer.from(json.jwk.x, "base64url").toString("base64")).toBe(key);
+    const jwks = await anonymous.get("/.well-known/ota-keys.json");
+    expect(jwks.headers()["content-type"]).toContain("application/json");
+    expect(((await jwks.json()) as { keys: Array<{ kid: string; crv: string }> }).keys[0]).toMatchObject({
+      kid: json.key_id,
+      crv: "Ed25519",
+    });
+    expect((await getBundle(operator.api, bundle.bundle_id)).key_id).toBe(json.key_id);
+
+    const dir = await mkdtemp(join(tmpdir(), "ota-verify-e2e-"));
+    try {
+      const written: string[] = [];
+      const original = process.stdout.write.bind(process.stdout);
+      process.stdout.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stdout.write;
+      let code: number;
+      try {
+        code = await verifyMain([
+          "--index",
+          `${base}/api/ota/${robot!.deviceId}/registry.json`,
+          "--public-key",
+          key,
+          "--extract",
+          join(dir, "out"),
+        ]);
+      } finally {
+        process.stdout.write = original;
+      }
+      expect(JSON.parse(written.join(""))).toMatchObject({ ok: true, version: "1.0.0" });
+      expect(code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
