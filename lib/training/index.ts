@@ -33,3 +33,4 @@ export { EPISODE_SYNC_QUEUE, syncJobEpisodes } from "./sync-job-episodes";
 export { updateTrainingJob } from "./update-training-job";
 export type { TrainingJobSummary, TrainingJobView, TrainingTokenView } from "./views";
 export { findTrainingEpisodes } from "./find-training-episodes";
+export { listTrainingRobotModels } from "./list-training-robot-models";

@@ -384,7 +384,12 @@ describe("episodes for a worker", () => {
     expect(rest.episodes[0]?.canonical).toBeNull();
     expect(ids).toHaveLength(3);
     await expect(listJobEpisodes(alice, "job_nope")).rejects.toMatchObject({ code: "not_found" });
-    const found = await findTrainingEpisodes(alice, { robot_model: "companion-v1", min_quality: "0.5", tags: "pick-place", limit: "2" });
+    const found = await findTrainingEpisodes(alice, {
+      robot_model: "companion-v1",
+      min_quality: "0.5",
+      tags: "pick-place",
+      limit: "2",
+    });
     expect(found).toMatchObject({ matched: 3, next_cursor: "2" });
     expect(found.episodes[0]?.canonical?.files).toHaveLength(2);
     await expect(findTrainingEpisodes(alice, { min_quality: "2" })).rejects.toMatchObject({ reason: "invalid_input" });
