@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { FleetPanels } from "@/components/robots/fleet-panels";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { getFleetOverview } from "@/lib/robots/get-fleet-overview";
 import { requirePageSession } from "@/server/http/page-context";
 
 export const metadata: Metadata = { title: "Overview" };
@@ -16,24 +18,28 @@ const NEXT_STEPS = [
   {
     title: "Provision your robots",
     text: "Admins create a provisioning token for a robot model; robots register their device key with it.",
-    href: "/docs/robot-api",
+    href: "/docs/provisioning",
   },
   {
     title: "Claim a robot you own",
-    text: "Pair with the robot on its LAN to get a claim proof, then paste it here to see it in your fleet.",
-    href: "/docs/security",
+    text: "Pair with the robot on its LAN to get a claim proof, then paste it on the claim page to see it in your fleet.",
+    href: "/console/claim",
   },
 ];
 
 export default async function OverviewPage() {
   const session = await requirePageSession();
   const user = session.user.data;
+  const fleet = await getFleetOverview(session.ctx);
   return (
     <>
       <PageHeader
         title={`Welcome, ${user.display_name}`}
         description="Your fleet at a glance: robots, recent episodes, training and rollouts."
       />
+      <section aria-label="Fleet" className="mb-6">
+        <FleetPanels overview={fleet} now={session.ctx.now()} />
+      </section>
       <div className="grid gap-4 lg:grid-cols-3">
         {NEXT_STEPS.map((step, index) => (
           <Card key={step.title} title={`${index + 1}. ${step.title}`}>

@@ -1,0 +1,137 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { ActionButton } from "@/components/robots/action-button";
+import { LiveRobotPanel } from "@/components/robots/live-robot-panel";
+import { RobotsQueryProvider } from "@/components/robots/query-provider";
+import { RobotEditForm } from "@/components/robots/robot-edit-form";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { isDomainError } from "@/lib/errors";
+import { getRobot } from "@/lib/robots/get-robot";
+import { hasRole } from "@/lib/users/authorize";
+import { requirePageSession } from "@/server/http/page-context";
+
+export const metadata: Metadata = { title: "Robot" };
+export const dynamic = "force-dynamic";
+
+function Row({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
+  return (
+    <div className="grid grid-cols-3 gap-2 py-2 text-sm">
+      <dt className="text-slate-500">{label}</dt>
+      <dd className="col-span-2 min-w-0 break-words text-slate-900" data-testid={testId}>
+        {children}
+      </dd>
+    </div>
+  );
+}
+
+export default async function RobotPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ deviceId: string }>;
+  searchParams: Promise<{ claimed?: string }>;
+}) {
+  const { deviceId } = await params;
+  const { claimed } = await searchParams;
+  const session = await requirePageSession(`/console/robots/${deviceId}`);
+  let detail;
+  try {
+    detail = await getRobot(session.ctx, { device_id: deviceId });
+  } catch (error) {
+    if (isDomainError(error) && (error.code === "not_found" || error.code === "invalid")) notFound();
+    throw error;
+  }
+  const robot = detail.robot;
+  const role = session.user.data.role;
+  const isAdmin = hasRole(role, "admin");
+  const owner =
+    robot.owner_uid === null ? "Nobody (unclaimed)" : robot.owner_uid === session.user.id ? "You" : robot.owner_uid;
+  return (
+    <>
+      <PageHeader
+        title={<span data-testid="robot-name">{robot.name}</span>}
+        description={<span className="font-mono text-xs">{robot.ruri}</span>}
+      />
+      {claimed && (
+        <p
+          className="mb-4 rounded-md border border-brand-200 bg-brand-50 px-3 py-2 text-sm text-brand-800"
+          role="status"
+        >
+          This robot is now yours.
+        </p>
+      )}
+      <RobotsQueryProvider>
+        <LiveRobotPanel initial={detail} />
+      </RobotsQueryProvider>
+      <div className="mt-4 grid gap-4 lg:grid-cols-2">
+        <Card title="Identity">
+          <dl className="divide-y divide-slate-100">
+            <Row label="Device id" testId="robot-device-id">
+              <span className="font-mono">{robot.device_id}</span>
+            </Row>
+            <Row label="Manufacturer / model">
+              {robot.manufacturer} / {robot.model}
+            </Row>
+            <Row label="Owner" testId="robot-owner">
+              {owner}
+              {robot.claimed_at && <span className="text-slate-500"> since {robot.claimed_at.slice(0, 10)}</span>}
+            </Row>
+            <Row label="Key fingerprint" testId="robot-key-fingerprint">
+              <span className="font-mono text-xs">
+                {robot.key_fingerprint ?? "— (reset: waiting for the robot to register a new key)"}
+              </span>
+            </Row>
+            <Row label="Registered">{robot.registered_at.replace("T", " ").slice(0, 16)}</Row>
+            <Row label="Legacy ids">{robot.legacy_ids.join(", ") || "—"}</Row>
+          </dl>
+        </Card>
+        <Card title="Software and network">
+          <dl className="divide-y divide-slate-100">
+            <Row label="Firmware">{robot.firmware_version ?? "—"}</Row>
+            <Row label="Brain">{robot.brain_version ?? "—"}</Row>
+            <Row label="OTA bundle">{robot.current_bundle ?? "—"}</Row>
+            <Row label="Capabilities">{robot.capabilities.join(", ") || "—"}</Row>
+            <Row label="LAN endpoint">
+              {robot.endpoint?.lan_ip ? `${robot.endpoint.lan_ip}:${robot.endpoint.lan_port ?? 8080}` : "—"}
+            </Row>
+            <Row label="Tunnel">{robot.endpoint?.tunnel_url ?? "—"}</Row>
+          </dl>
+        </Card>
+        <Card title="Name and tags">
+          <RobotEditForm deviceId={robot.device_id} name={robot.name} tags={robot.tags} />
+        </Card>
+        <Card title="Key history">
+          {robot.key_history.length === 0 ? (
+            <p className="text-sm text-slate-500">No key events.</p>
+          ) : (
+            <ul className="space-y-1 text-sm">
+              {[...robot.key_history].reverse().map((event) => (
+                <li key={`${event.kind}-${event.at}`}>
+                  <span className="font-medium">{event.kind === "reset" ? "Reset" : "Registered"}</span>{" "}
+                  <span className="text-slate-500">{event.at.replace("T", " ").slice(0, 16)}</span>{" "}
+                  <span className="font-mono text-xs">{event.fingerprint ?? ""}</span>
+                  {event.reason && <span className="text-slate-500"> — {event.reason}</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+          {isAdmin && robot.public_key !== null && (
+            <div className="mt-4 border-t border-slate-100 pt-3">
+              <p className="mb-2 text-xs text-slate-600">
+                Resetting the key refuses every request signed with the current key; the robot can then register a new
+                key with a provisioning token. Owner and history stay. Audited.
+              </p>
+              <ActionButton
+                url={`/api/console/robots/${encodeURIComponent(robot.device_id)}/reset-key`}
+                label="Reset key"
+                confirm={`Reset the key of ${robot.name}? Requests signed with its current key will be refused.`}
+                body={{ reason: "reset from the console" }}
+              />
+            </div>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,90 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { API_EXAMPLES, httpText, pretty } from "../robot-api/examples";
+
+export const metadata: Metadata = { title: "Provisioning a robot" };
+
+const register = API_EXAMPLES.find((example) => example.id === "register");
+
+export default function Provisioning() {
+  return (
+    <>
+      <h1>Provisioning a robot</h1>
+      <p>
+        A robot joins a deployment in three steps: an admin makes a <strong>provisioning token</strong> for its model,
+        the robot <strong>registers</strong> its own Ed25519 key with that token, and its owner <strong>claims</strong>{" "}
+        it with a proof the robot signs after pairing in person. Registering never makes anyone an owner.
+      </p>
+      <h2 id="token">1. Create a provisioning token (admin)</h2>
+      <p>
+        In the console, <Link href="/console/admin/provisioning">Admin → Provisioning tokens</Link>: choose the robot
+        model (the model segment of its RURI, e.g. <code>companion-v1</code>), optionally a manufacturer, an expiry and
+        a use limit. One token provisions many robots. The token is shown once; only its SHA-256 is stored. The same
+        over the API (admin session):
+      </p>
+      <pre>
+        <code>{`POST /api/console/provisioning-tokens
+{"model": "companion-v1", "label": "Lab fleet", "expires_at": "2026-07-01T00:00:00Z", "max_uses": 50}
+
+201 {"token": "cpt_…", "token_id": "<sha-256 hex>", "state": "active", "use_count": 0, …}`}</code>
+      </pre>
+      <p>
+        Revoke a token when a batch is done or a token leaks (
+        <code>POST /api/console/provisioning-tokens/&#123;token_id&#125;/revoke</code>): robots already registered keep
+        working, new registrations with it are refused.
+      </p>
+      <h2 id="identity">2. On the robot: an identity</h2>
+      <p>The robot generates its key pair once and keeps it, like an SSH host key:</p>
+      <pre>
+        <code>{`<identity folder>/            mode 0700
+  identity.json   {"ruri": "rcan://continuon.cloud/continuon/companion-v1/14d4b680", "device_id": "14d4b680", "public_key": "<base64url, 32 bytes>"}
+  device_key.pem  Ed25519 private key, PKCS#8 PEM, mode 0600`}</code>
+      </pre>
+      <p>
+        The RURI is <code>rcan://&lt;registry&gt;/&lt;manufacturer&gt;/&lt;model&gt;/&lt;device_id&gt;</code>; the
+        device id is 8 lowercase hex digits or a UUID and must be unique. A robot that loses its key needs an admin to
+        reset it (robot page → <em>Reset key</em>, audited) before it can register a new one.
+      </p>
+      <h2 id="register">3. Register</h2>
+      {register && (
+        <>
+          <p>{register.note}</p>
+          <pre>
+            <code>{httpText(register)}</code>
+          </pre>
+          <pre>
+            <code>{`${register.status} ${pretty(register.response).slice(0, 400)}\n  …`}</code>
+          </pre>
+        </>
+      )}
+      <p>
+        Then heartbeat every <code>next_heartbeat_s</code> seconds (
+        <Link href="/docs/robot-api#heartbeat">Robot API</Link>
+        ). Every request is signed: see <Link href="/docs/signatures">Signed robot requests</Link>.
+      </p>
+      <h2 id="claim">4. The owner claims it</h2>
+      <p>
+        The owner opens <Link href="/console/claim">Claim a robot</Link>, which shows their user id; the robot signs a
+        claim proof for that id after in-person pairing (<Link href="/docs/signatures#claim-proof">format</Link>); the
+        owner pastes it. The robot then shows in their fleet, live.
+      </p>
+      <h2 id="simulator">With the simulator</h2>
+      <p>
+        The simulator keeps identity folders like real robots and signs every request with the same client the tests
+        use. The server URL must be the deployment&apos;s <code>PUBLIC_URL</code> (it is part of every signature).
+      </p>
+      <pre>
+        <code>{`npm run sim -- register --token cpt_… --dir .data/simulator/robot --url http://localhost:3000
+npm run sim -- heartbeat --dir .data/simulator/robot          # one heartbeat (--loop to keep going)
+npm run sim -- claim --user <your uid> --dir .data/simulator/robot   # prints a claim proof
+npm run sim -- fleet --count 5 --token cpt_…                   # five robots that register and heartbeat
+npm run demo                                                    # the server plus a small fleet, provisioned for you`}</code>
+      </pre>
+      <p>
+        <code>npm run demo</code> provisions its fleet without an admin session: it opens the embedded store of its data
+        folder and creates a token through the same domain verb, as the system (the audit log shows{" "}
+        <code>system:demo</code>). On a real deployment tokens come from the console.
+      </p>
+    </>
+  );
+}
