@@ -16,7 +16,9 @@ const STEPS = [
   ["format", "npx prettier --check ."],
   ["types", "npx tsc --noEmit"],
   ["unit", "npx vitest run"],
+  ["python", "node scripts/test-notebooks.mjs --python"],
   ["build", "npm run build"],
+  ["notebooks", "node scripts/test-notebooks.mjs"],
   ["e2e", "npx playwright test"],
 ];
 

@@ -1,0 +1,338 @@
+// The notebooks' tests, run by `npm test` (scripts/test-all.mjs):
+//   node scripts/test-notebooks.mjs --python     Python unit tests of notebooks/ (Debian's pytest)
+//   node scripts/test-notebooks.mjs              end to end against the built server (after `npm run build`):
+//     episodes → an operator creates a seed job → notebook 01 (executed headless with
+//     `jupyter nbconvert --to notebook --execute`, token passed by env) claims it, trains, reports
+//     metrics, uploads a checkpoint and completes → checks the job, metrics, model and lineage →
+//     promote + slow-loop policy → notebook 02 trains from the production model → notebook 04
+//     exports a bundle → the console shows the loss curve and the lineage (a Playwright spec).
+// Port: E2E_PORT (default 3571); data under /tmp/training-notebooks-<port>.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
+const JUPYTER = process.env.JUPYTER ?? "/usr/bin/jupyter";
+
+if (process.argv.includes("--python")) {
+  const result = spawnSync(PYTHON, ["-m", "pytest", "notebooks/tests", "-q", "-p", "no:cacheprovider"], {
+    stdio: "inherit",
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+  });
+  process.exit(result.status ?? 1);
+}
+
+const ADMIN = { email: "admin@example.test", password: "admin password 123", display_name: "Admin" };
+const port = Number(process.env.E2E_PORT ?? 3571);
+const base = `http://127.0.0.1:${port}`;
+const root = `/tmp/training-notebooks-${port}`;
+const dataDir = join(root, "data");
+const outDir = join(root, "out");
+
+function check(condition, message) {
+  if (!condition) throw new Error(`check failed: ${message}`);
+  console.log(`  ✓ ${message}`);
+}
+
+/** A cookie jar good enough for next-auth's credentials flow. */
+const cookies = new Map();
+function remember(response) {
+  for (const header of response.headers.getSetCookie?.() ?? []) {
+    const [pair] = header.split(";");
+    const index = pair.indexOf("=");
+    cookies.set(pair.slice(0, index), pair.slice(index + 1));
+  }
+}
+const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+
+async function api(method, path, { body, token, form } = {}) {
+  const headers = token ? { authorization: `Bearer ${token}` } : { cookie: cookieHeader() };
+  let payload;
+  if (form) {
+    headers["content-type"] = "application/x-www-form-urlencoded";
+    payload = new URLSearchParams(form).toString();
+  } else if (body !== undefined) {
+    headers["content-type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  const response = await fetch(base + path, { method, headers, body: payload, redirect: "manual" });
+  remember(response);
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = text;
+  }
+  return { status: response.status, data };
+}
+
+async function ok(method, path, options) {
+  const answer = await api(method, path, options);
+  if (answer.status >= 300) throw new Error(`${method} ${path} → ${answer.status} ${JSON.stringify(answer.data)}`);
+  return answer.data;
+}
+
+// Children run asynchronously: a blocked event loop would leave fetch's pooled keep-alive sockets
+// to go stale while the server closes them.
+function run(command, args, env = {}) {
+  console.log(`\n$ ${command} ${args.join(" ")}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}`))));
+  });
+}
+
+function capture(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.stderr.on("data", (chunk) => (err += chunk));
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(" ")} failed:\n${err}`)),
+    );
+  });
+}
+
+/**
+ * Episodes for the run. When robot ingestion and the simulator CLI are in the tree, robots upload
+ * real episodes through the API (the product path); until then they are written straight through
+ * the ports by scripts/training/seed-episodes.ts. TRAINING_E2E_EPISODES=fixtures|simulator forces one.
+ */
+async function seedEpisodes(count) {
+  const simulatorReady = existsSync("app/api/rlds/ingest/route.ts") && existsSync("tools/simulator/cli.ts");
+  const source = process.env.TRAINING_E2E_EPISODES ?? (simulatorReady ? "simulator" : "fixtures");
+  if (source === "simulator") {
+    // Hook: the simulator uploads `count` episodes for companion-v1 robots through /api/rlds/*.
+    const out = await capture("npx", [
+      "tsx",
+      "tools/simulator/cli.ts",
+      "upload-episodes",
+      "--api",
+      base,
+      "--count",
+      String(count),
+      "--robot-model",
+      "companion-v1",
+      "--json",
+    ]);
+    return { source, ids: JSON.parse(out.trim().split("\n").pop()).episode_ids };
+  }
+  const out = await capture("npx", [
+    "tsx",
+    "scripts/training/seed-episodes.ts",
+    "--data-dir",
+    dataDir,
+    "--count",
+    String(count),
+  ]);
+  return { source, ids: JSON.parse(out.trim().split("\n").pop()).episode_ids };
+}
+
+async function main() {
+  if (!existsSync("dist/server/index.js"))
+    throw new Error("dist/server/index.js is missing: run `npm run build` first");
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const server = spawn(process.execPath, ["dist/server/index.js"], {
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      PUBLIC_URL: base,
+      CONTINUON_DATA_DIR: dataDir,
+      CONTINUON_STRICT_INDEXES: "1",
+      NEXT_TELEMETRY_DISABLED: "1",
+      METADATA_SERVER_DETECTION: "none",
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const stop = () => server.exitCode === null && server.kill("SIGTERM");
+  process.on("exit", stop);
+  try {
+    for (let i = 0; ; i++) {
+      if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}`);
+      try {
+        if ((await fetch(`${base}/api/ready`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (i > 600) throw new Error("server did not become ready");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    console.log(`server ready at ${base}`);
+
+    // An admin (the first account; also an operator) signs in; creates a training token.
+    const signup = await api("POST", "/api/auth/signup", { body: ADMIN });
+    if (signup.status !== 201) throw new Error(`sign-up failed: ${signup.status}`);
+    const { csrfToken } = await ok("GET", "/api/auth/csrf");
+    await api("POST", "/api/auth/callback/credentials", {
+      form: { csrfToken, email: ADMIN.email, password: ADMIN.password, json: "true", callbackUrl: "/console" },
+    });
+    check((await ok("GET", "/api/auth/session")).uid, "the admin is signed in");
+    const created = await ok("POST", "/api/console/training-tokens", { body: { name: "ci notebooks" } });
+    const token = created.token;
+    check(token.startsWith("ctt_"), "a training token was created (shown once)");
+
+    const episodes = await seedEpisodes(6);
+    console.log(`  episodes from ${episodes.source}: ${episodes.ids.length}`);
+
+    // The operator previews the filter, then creates the seed job with exactly that set.
+    const filter = { robot_model: "companion-v1", eligible_only: true };
+    const preview = await ok("POST", "/api/console/training/preview", { body: filter });
+    check(preview.selected === episodes.ids.length, `the preview counts ${preview.selected} episodes`);
+    const job = await ok("POST", "/api/console/training/jobs", {
+      body: {
+        type: "seed",
+        filter,
+        expected_sha256: preview.episode_set_sha256,
+        hyperparams: { num_steps: 400, batch_size: 64, learning_rate: 0.01, hidden: 32 },
+      },
+    });
+    check(
+      job.status === "queued" && job.colab_notebook_url.endsWith(`01_seed_model_training.ipynb#job_id=${job.job_id}`),
+      "the seed job is queued with its notebook link",
+    );
+
+    const notebookEnv = (extra) => ({
+      CONTINUON_API_URL: base,
+      CONTINUON_TRAINING_TOKEN: token,
+      CONTINUON_CACHE_DIR: join(root, "cache"),
+      PYDEVD_DISABLE_FILE_VALIDATION: "1",
+      ...extra,
+    });
+    const execute = async (notebook, extra) =>
+      run(
+        JUPYTER,
+        [
+          "nbconvert",
+          "--to",
+          "notebook",
+          "--execute",
+          "--ExecutePreprocessor.timeout=600",
+          "--output-dir",
+          outDir,
+          `notebooks/${notebook}`,
+        ],
+        notebookEnv(extra),
+      );
+
+    await execute("01_seed_model_training.ipynb", {
+      CONTINUON_JOB_ID: job.job_id,
+      CONTINUON_WORKER_NAME: "ci-notebook-01",
+    });
+    const done = await ok("GET", `/api/console/training/jobs/${job.job_id}`);
+    check(done.status === "completed", "notebook 01 completed the job");
+    check(done.lease === null && done.attempts === 1, "the lease is released after one attempt");
+    const modelId = done.output.model_id;
+    check(
+      done.output.model_ref === `models/checkpoints/${job.job_id}/`,
+      "the model_ref is the job's checkpoint folder",
+    );
+    const metrics = await ok("GET", `/api/console/training/jobs/${job.job_id}/metrics`);
+    const points = metrics.points;
+    check(points.length >= 100, `${points.length} metric points were reported`);
+    check(
+      points.every((p) => "loss" in p && "grad_norm" in p && "elapsed_s" in p),
+      "points carry step, loss, grad_norm, elapsed_s",
+    );
+    check(
+      points.at(-1).loss < points[0].loss / 2,
+      `the loss fell from ${points[0].loss.toFixed(4)} to ${points.at(-1).loss.toFixed(4)}`,
+    );
+    const lineage = await ok("GET", `/api/console/models/${modelId}`);
+    check(lineage.model.stage === "seed" && lineage.model.version === "1.0.0", "the model is seed v1.0.0");
+    check(
+      lineage.model.dataset.episode_set_sha256 === preview.episode_set_sha256,
+      "the model records the dataset hash",
+    );
+    const files = lineage.model.files.map((f) => f.path).sort();
+    check(
+      ["config/model_config.json", "model_manifest.json", "seed_model.npz"].every((f) => files.includes(f)),
+      `checkpoint files: ${files.join(", ")}`,
+    );
+    check(
+      lineage.job.job_id === job.job_id && lineage.episodes_total === episodes.ids.length,
+      "lineage: the model's job and episodes",
+    );
+    check(
+      lineage.episodes.every((e) => e.status === "trained"),
+      "every episode of the job is trained",
+    );
+    const up = await ok("GET", `/api/console/models/by-episode/${episodes.ids[0]}`);
+    check(up.models.map((m) => m.model_id).includes(modelId), "lineage upwards: the episode lists the model");
+    const logs = await ok("GET", `/api/console/training/jobs/${job.job_id}/logs`);
+    check(
+      logs.lines.some((l) => l.source === "worker" && l.message.startsWith("Loaded")),
+      "the notebook's log lines are on the job",
+    );
+
+    // Production + slow loop: the policy queues a job from the production model; notebook 02 trains it.
+    await ok("POST", `/api/console/models/${modelId}/promote`, { body: { note: "ci" } });
+    await ok("PUT", "/api/console/training/slow-loop/companion-v1", {
+      body: {
+        enabled: true,
+        min_new_episodes: 3,
+        min_interval_s: 0,
+        max_episodes: 100,
+        hyperparams: { num_steps: 150, batch_size: 64, learning_rate: 0.005, hidden: 32 },
+      },
+    });
+    const waiting = await ok("POST", "/api/console/training/slow-loop/companion-v1/evaluate");
+    check(
+      waiting.outcome === "waiting" && waiting.reason === "not_enough_new_episodes",
+      "the slow loop waits for new episodes",
+    );
+    await seedEpisodes(4);
+    const decision = await ok("POST", "/api/console/training/slow-loop/companion-v1/evaluate");
+    check(decision.outcome === "queued", "with 4 new episodes the slow loop queued a job");
+    await execute("02_slow_loop_training.ipynb", {
+      CONTINUON_JOB_ID: decision.job_id,
+      CONTINUON_WORKER_NAME: "ci-notebook-02",
+    });
+    const loop = await ok("GET", `/api/console/training/jobs/${decision.job_id}`);
+    check(
+      loop.status === "completed" && loop.config.model_base === modelId,
+      "notebook 02 trained from the production model",
+    );
+    const child = await ok("GET", `/api/console/models/${loop.output.model_id}`);
+    check(
+      child.parent?.model_id === modelId && child.model.version === "1.0.1",
+      "the slow-loop model is v1.0.1 with the seed model as parent",
+    );
+
+    await execute("04_model_export.ipynb", { CONTINUON_MODEL_ID: modelId, CONTINUON_OUTPUT_DIR: outDir });
+    const bundle = join(outDir, "companion-v1-1.0.0.bundle");
+    check(existsSync(bundle), "notebook 04 built companion-v1-1.0.0.bundle");
+    const executed = JSON.parse(readFileSync(join(outDir, "04_model_export.ipynb"), "utf8"));
+    const printed = executed.cells
+      .flatMap((c) => c.outputs ?? [])
+      .flatMap((o) => o.text ?? [])
+      .join("");
+    check(
+      printed.includes("loads and predicts") && printed.includes(`trained by job ${job.job_id}`),
+      "notebook 04 loaded the model and showed its lineage",
+    );
+
+    // The console shows the loss curve and the lineage (a real browser on the same server).
+    await run("npx", ["playwright", "test", "tests/browser/training-notebook.spec.ts", "--project", "browser"], {
+      E2E_BASE_URL: base,
+      TRAINING_E2E_JOB_ID: job.job_id,
+      TRAINING_E2E_MODEL_ID: modelId,
+    });
+    console.log("\nnotebooks end to end: all checks passed");
+  } finally {
+    stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(`\n${error.stack ?? error}`);
+  process.exit(1);
+});
