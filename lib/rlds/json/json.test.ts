@@ -1,9 +1,10 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DomainError } from "@/lib/errors";
 import { camelToSnake, renameJsonKeysToSnake } from "@/lib/rlds/json/camel-case";
 import { LineSplitter } from "@/lib/rlds/json/line-splitter";
 import { parseLossless, stringifyLossless } from "@/lib/rlds/json/lossless";
-import { pythonFloat, pythonJsonDumps } from "@/lib/rlds/json/python-json";
+import { pythonFloat, pythonJsonDumps, pythonNumber } from "@/lib/rlds/json/python-json";
 import { JsonEpisodeScanner } from "@/lib/rlds/json/scan-json-episode";
 
 function split(text: string, chunk: number, max = 1000) {
@@ -160,6 +161,18 @@ describe("pythonJsonDumps", () => {
     );
     expect(pythonJsonDumps(value)).toBe(
       '{"A": null, "a": [1, 2.0, {"\\u00e9": "\\u00fc", "\\u2028": "\\u007f", "\\ud83d\\ude00": "\\n\\t\\"\\\\"}], "b": 1, "\\u00e4": true, "\\ue000": 1, "\\ud83d\\ude00": 2}',
+    );
+  });
+
+  it("gives the same answer on the fast path as through float repr, for any double and any spelling", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 0, max: 3 }), (x, form) => {
+        const spellings = [String(x), x.toExponential(), x.toFixed(Math.min(20, form * 6)), `${String(x)}0`];
+        const lexeme = spellings[form]!;
+        if (!/^-?\d+(\.\d+)?(e[-+]?\d+)?$/i.test(lexeme) || /^-?\d+$/.test(lexeme)) return;
+        expect(pythonNumber(lexeme)).toBe(pythonFloat(Number(lexeme)));
+      }),
+      { numRuns: 3000, seed: 42 },
     );
   });
 

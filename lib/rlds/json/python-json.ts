@@ -52,9 +52,37 @@ function write(value: LosslessValue | number | undefined, out: string[]): void {
 
 /** A JSON number lexeme as Python re-serializes it: ints stay ints (exact), the rest go through float. */
 export function pythonNumber(lexeme: string): string {
-  if (/^-?\d+$/.test(lexeme)) return BigInt(lexeme).toString();
-  return pythonFloat(Number(lexeme));
+  // Sensor streams repeat the same lexemes ("0.0", "1.0", "9.81"): remember recent answers.
+  let text = recent.get(lexeme);
+  if (text === undefined) {
+    if (recent.size >= 8192) recent.clear();
+    text = convertNumber(lexeme);
+    recent.set(lexeme, text);
+  }
+  return text;
 }
+
+const recent = new Map<string, string>();
+
+function convertNumber(lexeme: string): string {
+  if (INTEGER.test(lexeme)) return SAFE_INTEGER.test(lexeme) ? String(Number(lexeme)) : BigInt(lexeme).toString();
+  const x = Number(lexeme);
+  // Fast path (most sensor values): a plain decimal that already is the shortest round-trip
+  // form, in the range where repr uses fixed notation, is repr'd to itself.
+  if (DECIMAL.test(lexeme)) {
+    const magnitude = Math.abs(x);
+    if (magnitude >= 1e-4 && magnitude < 1e16) {
+      const shortest = String(x);
+      if (shortest === lexeme || `${shortest}.0` === lexeme) return lexeme;
+    }
+  }
+  return pythonFloat(x);
+}
+
+const INTEGER = /^-?\d+$/;
+// Up to 15 digits, no leading zero (other than "0" itself) and not "-0": exact as a double, printed back the same.
+const SAFE_INTEGER = /^(?:0|-?[1-9]\d{0,14})$/;
+const DECIMAL = /^-?(?:0|[1-9]\d*)\.\d+$/;
 
 /** `repr(float)` in CPython 3 (shortest round-trip digits; exponent form below 1e-4 and from 1e16). */
 export function pythonFloat(x: number): string {
