@@ -20,6 +20,8 @@ const STEPS = [
   ["build", "npm run build"],
   ["notebooks", "node scripts/test-notebooks.mjs"],
   ["e2e", "npx playwright test"],
+  // WebRTC in Chromium needs a network namespace (no ICE candidates on loopback alone): as root.
+  ["webrtc", "bash scripts/netns-run.sh npx playwright test tests/browser/remote-webrtc.spec.ts"],
 ];
 
 const only = process.env.TEST_STEPS ? new Set(process.env.TEST_STEPS.split(",")) : null;

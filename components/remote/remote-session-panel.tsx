@@ -14,7 +14,7 @@ import {
   type Telemetry,
 } from "@/lib/remote/app-messages";
 import { RemoteConnection, type LinkState, type PathInfo } from "./remote-connection";
-import { forgetSessionKey, parseSessionKey, readSessionKeyText, type StoredSessionKey } from "./session-keys";
+import { parseSessionKey, readSessionKeyText, type StoredSessionKey } from "./session-keys";
 
 interface CommandEntry {
   id: string;
@@ -115,10 +115,8 @@ export function RemoteSessionPanel({
         onPath: setPath,
         onRtt: setRtt,
         onError: (error) => setLastError(`${error.reason}: ${error.message}`),
-        onEnded: (reason) => {
-          setEnded(reason);
-          forgetSessionKey(sessionId);
-        },
+        // The token stays in sessionStorage (useless now); saveSessionKey prunes expired ones.
+        onEnded: setEnded,
         onApp: (message) => {
           if (message.type === "telemetry") {
             setTelemetry(message);
@@ -150,7 +148,7 @@ export function RemoteSessionPanel({
       remote.close();
       connection.current = null;
     };
-  }, [key, sessionId]);
+  }, [key]);
 
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);

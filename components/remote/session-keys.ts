@@ -21,6 +21,13 @@ const SESSION_PREFIX = "continuon.remote.session.";
 const PROOF_PREFIX = "continuon.remote.claim-proof.";
 
 export function saveSessionKey(key: StoredSessionKey): void {
+  // Drop keys whose hour is over: they open nothing any more.
+  for (let index = sessionStorage.length - 1; index >= 0; index--) {
+    const name = sessionStorage.key(index);
+    if (!name?.startsWith(SESSION_PREFIX)) continue;
+    const stored = parseSessionKey(sessionStorage.getItem(name));
+    if (!stored || Date.parse(stored.expires_at) <= Date.now()) sessionStorage.removeItem(name);
+  }
   sessionStorage.setItem(SESSION_PREFIX + key.session_id, JSON.stringify(key));
 }
 
