@@ -1,7 +1,7 @@
 import type { Ctx } from "@/lib/context";
 import type { Doc } from "@/lib/storage/typed";
 import { isInCohort } from "./cohort";
-import { OtaBundles, OtaTracks, type OtaBundle, type OtaTrack } from "./schemas";
+import { offerViewOf, OtaBundles, OtaTracks, type OfferBundle, type OtaTrack } from "./schemas";
 import { otaPublicKeyById } from "./signing-key";
 import { compareVersions, satisfiesRange } from "./versions";
 
@@ -16,12 +16,12 @@ export type NoOfferReason =
 
 export interface OfferDecision {
   /** The bundle to offer, or null. */
-  offer: Doc<OtaBundle> | null;
+  offer: OfferBundle | null;
   /** True when the offer is an older production bundle replacing a rolled-back one. */
   rollback: boolean;
   reason: NoOfferReason | null;
   /** The bundle the robot already runs, when it is the one it should run. */
-  current: Doc<OtaBundle> | null;
+  current: OfferBundle | null;
   /** Whether the robot falls inside the active canary's cohort (null when no canary runs). */
   inCanaryCohort: boolean | null;
 }
@@ -35,14 +35,10 @@ export interface OfferRobot {
   brainVersion: string | null;
 }
 
-function offerable(bundle: Doc<OtaBundle>, ctx: Ctx): boolean {
-  // Never offer what a robot could not verify: the build must be complete and signed with a key
-  // this deployment still publishes.
-  return (
-    bundle.data.build.status === "ready" &&
-    bundle.data.signature !== "" &&
-    otaPublicKeyById(ctx.secrets, bundle.data.key_id) !== null
-  );
+function offerable(bundle: OfferBundle, ctx: Ctx): boolean {
+  // Never offer what a robot could not verify: signed (a bundle is staged only once built) with a
+  // key this deployment still publishes.
+  return bundle.data.signature !== "" && otaPublicKeyById(ctx.secrets, bundle.data.key_id) !== null;
 }
 
 /**
@@ -68,12 +64,20 @@ export async function decideOffer(
   });
   if (!track) return none("no_release");
   const ids = [track.data.active_bundle_id, track.data.production_bundle_id].filter((id): id is string => id !== null);
-  const docs = ids.length ? await ctx.db.getMany(OtaBundles, ids) : [];
-  const byId = new Map(docs.filter((doc): doc is Doc<OtaBundle> => doc !== null).map((doc) => [doc.id, doc]));
+  const byId = new Map<string, OfferBundle>();
+  for (const id of ids) {
+    const view = track.data.offer_views[id];
+    if (view) byId.set(id, { id, data: view });
+  }
+  // A track written before offer views existed: read the bundles themselves.
+  const missing = ids.filter((id) => !byId.has(id));
+  for (const doc of missing.length ? await ctx.db.getMany(OtaBundles, missing) : []) {
+    if (doc && doc.data.build.status === "ready") byId.set(doc.id, { id: doc.id, data: offerViewOf(doc.data) });
+  }
   const active = track.data.active_bundle_id ? (byId.get(track.data.active_bundle_id) ?? null) : null;
   const production = track.data.production_bundle_id ? (byId.get(track.data.production_bundle_id) ?? null) : null;
 
-  const candidates: Doc<OtaBundle>[] = [];
+  const candidates: OfferBundle[] = [];
   let inCanaryCohort: boolean | null = null;
   let paused = false;
   if (active && (active.data.rollout.status === "canary" || active.data.rollout.status === "paused")) {

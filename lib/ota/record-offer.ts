@@ -1,8 +1,7 @@
 import type { Ctx } from "@/lib/context";
 import { fieldValue } from "@/lib/storage/port";
-import type { Doc } from "@/lib/storage/typed";
 import { cohortBucket } from "./cohort";
-import { deploymentId, OtaBundles, OtaDeployments, type OtaBundle, type OtaDeployment } from "./schemas";
+import { deploymentId, OtaBundles, OtaDeployments, type OfferBundle, type OtaDeployment } from "./schemas";
 
 /**
  * Make sure a robot's offer of a bundle is on record (`offered`), once: the first offer creates the
@@ -11,7 +10,7 @@ import { deploymentId, OtaBundles, OtaDeployments, type OtaBundle, type OtaDeplo
  */
 export async function recordOffer(
   ctx: Ctx,
-  bundle: Doc<OtaBundle>,
+  bundle: OfferBundle,
   deviceId: string,
   via: OtaDeployment["offered_via"],
 ): Promise<{ deployment: OtaDeployment; created: boolean }> {

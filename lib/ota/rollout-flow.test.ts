@@ -11,7 +11,7 @@ import { markRolledBackDeployments } from "./mark-rolled-back-deployments";
 import { raiseRollout } from "./raise-rollout";
 import { reportDeployment } from "./report-deployment";
 import { rollbackRollout } from "./rollback-rollout";
-import { OtaBundles, OtaDeployments, OtaTracks, type DeploymentState } from "./schemas";
+import { offerViewOf, OtaBundles, OtaDeployments, OtaTracks, type DeploymentState } from "./schemas";
 import { stageRollout } from "./stage-rollout";
 import { buildReadyBundle, OPERATOR, seedModel, seedRobot } from "./testing";
 
@@ -193,6 +193,12 @@ describe("a rollout from canary to production, an automatic pause and a rollback
       action: "auto_pause",
       actor: { kind: "system", id: "ota-policy" },
     });
+    // The track's offer views follow the status the policy set (the check reads only them).
+    const pausedTrack = await ctx.db.require(OtaTracks, "companion-v1");
+    expect(pausedTrack.data.offer_views[v2.id]?.rollout).toEqual({ status: "paused", target_percentage: 50 });
+    expect(pausedTrack.data.offer_views[v1.id]).toEqual(
+      offerViewOf(v1.data, { status: "production", target_percentage: 100 }),
+    );
     // Paused: nobody new is offered 1.1.0.
     const waiting = takers.slice(10);
     for (const device of waiting)

@@ -72,6 +72,7 @@ function track(patch: Partial<OtaTrack> = {}): Doc<OtaTrack> {
       previous_production_ids: [],
       active_bundle_id: null,
       rolled_back_versions: [],
+      offer_views: {},
       updated_at: AT,
       ...patch,
     },

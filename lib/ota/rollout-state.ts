@@ -2,8 +2,10 @@ import { DomainError } from "@/lib/errors";
 import type { UpdatePatch } from "@/lib/storage/port";
 import type { Doc } from "@/lib/storage/typed";
 import {
+  offerViewOf,
   type Approval,
   type HistoryEntry,
+  type OfferView,
   type OtaBundle,
   type OtaTrack,
   type RolloutPolicy,
@@ -108,6 +110,7 @@ function emptyTrack(robotModel: string, at: string): OtaTrack {
     previous_production_ids: [],
     active_bundle_id: null,
     rolled_back_versions: [],
+    offer_views: {},
     updated_at: at,
   };
 }
@@ -302,6 +305,17 @@ export function planRolloutAction(inputs: RolloutInputs, action: RolloutAction):
     reason,
   };
   patch.history = keepLast([...bundle.data.history, entry]);
+  // Refresh the offer views of the bundles the track points to, from what this action leaves.
+  const views: Record<string, OfferView> = {};
+  for (const id of [track.active_bundle_id, track.production_bundle_id]) {
+    if (!id) continue;
+    if (id === bundle.id) views[id] = offerViewOf(bundle.data, { status: to, target_percentage: percentage });
+    else if (inputs.previousProduction && id === inputs.previousProduction.id && action.kind === "rollback") {
+      views[id] = offerViewOf(inputs.previousProduction.data, { status: "production", target_percentage: 100 });
+    } else if (track.offer_views[id]) views[id] = track.offer_views[id];
+    else if (inputs.production && id === inputs.production.id) views[id] = offerViewOf(inputs.production.data);
+  }
+  track.offer_views = views;
   track.updated_at = at;
   return {
     bundlePatch: patch,

@@ -168,6 +168,56 @@ export function deploymentId(bundleId: string, deviceId: string): string {
   return `${bundleId}_${deviceId}`;
 }
 
+/**
+ * What a robot's update check needs of a bundle, kept on its robot model's track for the active and
+ * the production bundle (written in the same transaction as every status change), so the hot check
+ * reads one small document instead of two bundles with their files, approvals and history.
+ */
+export const ZOfferView = z.object({
+  version: z.string(),
+  robot_model: z.string(),
+  created_at: z.string(),
+  model_id: z.string(),
+  model_name: z.string(),
+  signature: z.string(),
+  key_id: z.string(),
+  manifest: z.object({
+    checksum: z.string(),
+    size_bytes: z.number().int(),
+    requires_version: z.string().nullable(),
+    min_brain_version: z.string(),
+    release_notes: z.string(),
+  }),
+  rollout: z.object({ status: ZRolloutStatus, target_percentage: z.number() }),
+});
+export type OfferView = z.infer<typeof ZOfferView>;
+/** A bundle as the offer logic sees it (a full bundle document also fits). */
+export interface OfferBundle {
+  id: string;
+  data: OfferView;
+}
+
+export function offerViewOf(data: OfferView, rollout: OfferView["rollout"] = data.rollout): OfferView {
+  const { manifest } = data;
+  return {
+    version: data.version,
+    robot_model: data.robot_model,
+    created_at: data.created_at,
+    model_id: data.model_id,
+    model_name: data.model_name,
+    signature: data.signature,
+    key_id: data.key_id,
+    manifest: {
+      checksum: manifest.checksum,
+      size_bytes: manifest.size_bytes,
+      requires_version: manifest.requires_version,
+      min_brain_version: manifest.min_brain_version,
+      release_notes: manifest.release_notes,
+    },
+    rollout: { status: rollout.status, target_percentage: rollout.target_percentage },
+  };
+}
+
 export const ZOtaTrack = z.object({
   robot_model: z.string(),
   /** The bundle every robot of this model should run (status `production`). */
@@ -179,6 +229,8 @@ export const ZOtaTrack = z.object({
   active_bundle_id: z.string().nullable(),
   /** Versions rolled back: robots still running one of them are offered the production bundle, even though it is older. */
   rolled_back_versions: z.array(z.string()),
+  /** Offer views of the active and the production bundle, by bundle id. */
+  offer_views: z.record(z.string(), ZOfferView).default({}),
   updated_at: z.string(),
 });
 export type OtaTrack = z.infer<typeof ZOtaTrack>;

@@ -2,6 +2,21 @@ import type { Secrets } from "@/lib/context";
 import { DomainError } from "@/lib/errors";
 import { rawPublicKeyOf } from "./ed25519-stream";
 
+/**
+ * Parsing a PEM is the costliest step of a robot's update check; the public half of a private
+ * key never changes, so it is derived once per key (keyed by the PEM itself: no invalidation).
+ */
+const publicFromPrivate = new Map<string, Uint8Array>();
+function publicOf(privateKeyPem: string): Uint8Array {
+  let raw = publicFromPrivate.get(privateKeyPem);
+  if (!raw) {
+    raw = rawPublicKeyOf(privateKeyPem);
+    if (publicFromPrivate.size > 16) publicFromPrivate.clear();
+    publicFromPrivate.set(privateKeyPem, raw);
+  }
+  return raw;
+}
+
 /** An OTA public key as robots and robot makers take it. */
 export interface OtaPublicKey {
   key_id: string;
@@ -44,13 +59,13 @@ function rawFromBase64(keyId: string, value: string): Uint8Array {
 /** The key that signs new bundles. */
 export function currentOtaKey(secrets: Secrets): OtaPublicKey & { privateKeyPem: string } {
   const { privateKeyPem, keyId } = secrets.otaSigningKey;
-  return { ...describeKey(keyId, rawPublicKeyOf(privateKeyPem), "current"), privateKeyPem };
+  return { ...describeKey(keyId, publicOf(privateKeyPem), "current"), privateKeyPem };
 }
 
 /** Every key a bundle may have been signed with: the current one first, then those kept after rotations. */
 export function listOtaPublicKeys(secrets: Secrets): OtaPublicKey[] {
   const current = currentOtaKey(secrets);
-  const keys: OtaPublicKey[] = [describeKey(current.key_id, rawPublicKeyOf(current.privateKeyPem), "current")];
+  const keys: OtaPublicKey[] = [describeKey(current.key_id, publicOf(current.privateKeyPem), "current")];
   for (const [keyId, value] of Object.entries(secrets.otaPreviousPublicKeys)) {
     if (keyId === current.key_id) continue;
     keys.push(describeKey(keyId, rawFromBase64(keyId, value), "previous"));
@@ -60,7 +75,7 @@ export function listOtaPublicKeys(secrets: Secrets): OtaPublicKey[] {
 
 /** The raw public key for a key id, or null when the deployment no longer knows it. */
 export function otaPublicKeyById(secrets: Secrets, keyId: string): Uint8Array | null {
-  if (keyId === secrets.otaSigningKey.keyId) return rawPublicKeyOf(secrets.otaSigningKey.privateKeyPem);
+  if (keyId === secrets.otaSigningKey.keyId) return publicOf(secrets.otaSigningKey.privateKeyPem);
   const previous = secrets.otaPreviousPublicKeys[keyId];
   return previous ? rawFromBase64(keyId, previous) : null;
 }
