@@ -40,14 +40,14 @@ export function RobotEditForm({ deviceId, name, tags }: { deviceId: string; name
   }
 
   return (
-    <form onSubmit={submit} className="grid gap-3 sm:grid-cols-[1fr_1fr_auto] sm:items-end">
+    <form onSubmit={submit} className="grid gap-3 sm:grid-cols-2">
       <Field label="Name" htmlFor="robot-name">
         <Input id="robot-name" name="name" defaultValue={name} maxLength={80} required />
       </Field>
       <Field label="Tags" htmlFor="robot-tags" hint="Comma-separated, e.g. lab, floor-2" error={error}>
         <Input id="robot-tags" name="tags" defaultValue={tags.join(", ")} />
       </Field>
-      <Button type="submit" variant="secondary" disabled={pending} className="mb-5 sm:mb-0">
+      <Button type="submit" variant="secondary" disabled={pending} className="justify-self-start">
         {pending ? "Saving…" : saved ? "Saved" : "Save"}
       </Button>
     </form>

@@ -3,7 +3,7 @@
  * runs each one against a real server (with a fresh robot in place of the example robot) and checks
  * the status and the shape of the answer, so the docs cannot drift from the API.
  */
-import example from "@/lib/crypto/__fixtures__/heartbeat-signature-example.json";
+import example from "@/lib/crypto/__fixtures__/heartbeat-signature-example.json" with { type: "json" };
 
 /** The example robot (the worked signature example's test key: never use it for a real robot). */
 export const EXAMPLE_ROBOT = {

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { claimProofExample } from "./claim-proof-example";
-import example from "@/lib/crypto/__fixtures__/heartbeat-signature-example.json";
+import example from "@/lib/crypto/__fixtures__/heartbeat-signature-example.json" with { type: "json" };
 
 export const metadata: Metadata = { title: "Signed robot requests" };
 
