@@ -13,7 +13,7 @@
  * connection; rounds alternate floor and server, best round of each reported.
  *
  * Env: BENCH_ROBOTS (200), BENCH_REQUESTS (per robot per round, 15), BENCH_ROUNDS (2), BENCH_PORT
- * (3760; the floor uses the next port). Prints a table, then one JSON line per figure.
+ * (3760; the floor uses the next port), BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof` to profile the server). Prints a table, then one JSON line per figure.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -202,7 +202,8 @@ async function main(): Promise<void> {
   const robots = Array.from({ length: ROBOTS }, () => createRobotIdentity({ model: ROBOT_MODEL }));
   const token = await createBootstrapToken({ dataDir, model: ROBOT_MODEL, name: "bench-ota" });
   await prepareRelease(dataDir);
-  const server = start(process.execPath, ["dist/server/index.js"], {
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const server = start(process.execPath, [...nodeArgs, "dist/server/index.js"], {
     NODE_ENV: "production",
     PORT: String(PORT),
     HOST: "127.0.0.1",
