@@ -99,28 +99,69 @@ function capture(command, args) {
 }
 
 /**
- * Episodes for the run. When robot ingestion and the simulator CLI are in the tree, robots upload
- * real episodes through the API (the product path); until then they are written straight through
- * the ports by scripts/training/seed-episodes.ts. TRAINING_E2E_EPISODES=fixtures|simulator forces one.
+ * Episodes for the run, `count` more training-eligible companion-v1 episodes. When robot ingestion
+ * (`app/api/rlds/ingest`) and the simulator's `episodes` behavior are in the tree, simulated robots
+ * register with a provisioning token and upload real episodes through the robot API (the product
+ * path), and this waits until the ingest made them eligible. Until then they are written straight
+ * through the ports by scripts/training/seed-episodes.ts. TRAINING_E2E_EPISODES=fixtures|simulator
+ * forces one.
  */
+function simulatorCanUpload() {
+  if (!existsSync("app/api/rlds/ingest/route.ts")) return false;
+  try {
+    return (
+      /["']episodes["']/.test(readFileSync("tools/simulator/behaviors/index.ts", "utf8")) ||
+      existsSync("tools/simulator/behaviors/episodes.ts")
+    );
+  } catch {
+    return false;
+  }
+}
+
+async function eligibleCount() {
+  return (
+    await ok("POST", "/api/console/training/preview", { body: { robot_model: "companion-v1", eligible_only: true } })
+  ).selected;
+}
+
 async function seedEpisodes(count) {
-  const simulatorReady = existsSync("app/api/rlds/ingest/route.ts") && existsSync("tools/simulator/cli.ts");
-  const source = process.env.TRAINING_E2E_EPISODES ?? (simulatorReady ? "simulator" : "fixtures");
+  const source = process.env.TRAINING_E2E_EPISODES ?? (simulatorCanUpload() ? "simulator" : "fixtures");
   if (source === "simulator") {
-    // Hook: the simulator uploads `count` episodes for companion-v1 robots through /api/rlds/*.
-    const out = await capture("npx", [
-      "tsx",
-      "tools/simulator/cli.ts",
-      "upload-episodes",
-      "--api",
-      base,
-      "--count",
-      String(count),
-      "--robot-model",
-      "companion-v1",
-      "--json",
-    ]);
-    return { source, ids: JSON.parse(out.trim().split("\n").pop()).episode_ids };
+    const before = await eligibleCount();
+    const { token: provisioning } = await ok("POST", "/api/console/provisioning-tokens", {
+      body: { model: "companion-v1", label: "notebooks e2e" },
+    });
+    const fleet = spawn(
+      "npx",
+      [
+        "tsx",
+        "tools/simulator/cli.ts",
+        "fleet",
+        "--count",
+        "2",
+        "--token",
+        provisioning,
+        "--url",
+        base,
+        "--model",
+        "companion-v1",
+        "--behaviors",
+        "heartbeat,episodes",
+        "--dir",
+        join(root, "fleet"),
+      ],
+      { stdio: ["ignore", "inherit", "inherit"], env: process.env },
+    );
+    try {
+      for (let waited = 0; (await eligibleCount()) < before + count; waited += 1) {
+        if (fleet.exitCode !== null) throw new Error(`the simulator fleet exited with ${fleet.exitCode}`);
+        if (waited > 180) throw new Error(`the simulator did not upload ${count} eligible episodes within 3 minutes`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    } finally {
+      fleet.kill("SIGTERM");
+    }
+    return { source, count };
   }
   const out = await capture("npx", [
     "tsx",
@@ -130,7 +171,7 @@ async function seedEpisodes(count) {
     "--count",
     String(count),
   ]);
-  return { source, ids: JSON.parse(out.trim().split("\n").pop()).episode_ids };
+  return { source, count: JSON.parse(out.trim().split("\n").pop()).episode_ids.length };
 }
 
 async function main() {
@@ -181,12 +222,12 @@ async function main() {
     check(token.startsWith("ctt_"), "a training token was created (shown once)");
 
     const episodes = await seedEpisodes(6);
-    console.log(`  episodes from ${episodes.source}: ${episodes.ids.length}`);
+    console.log(`  episodes from ${episodes.source}: ${episodes.count}`);
 
     // The operator previews the filter, then creates the seed job with exactly that set.
     const filter = { robot_model: "companion-v1", eligible_only: true };
     const preview = await ok("POST", "/api/console/training/preview", { body: filter });
-    check(preview.selected === episodes.ids.length, `the preview counts ${preview.selected} episodes`);
+    check(preview.selected >= episodes.count, `the preview counts ${preview.selected} episodes`);
     const job = await ok("POST", "/api/console/training/jobs", {
       body: {
         type: "seed",
@@ -258,14 +299,14 @@ async function main() {
       `checkpoint files: ${files.join(", ")}`,
     );
     check(
-      lineage.job.job_id === job.job_id && lineage.episodes_total === episodes.ids.length,
+      lineage.job.job_id === job.job_id && lineage.episodes_total === preview.selected,
       "lineage: the model's job and episodes",
     );
     check(
       lineage.episodes.every((e) => e.status === "trained"),
       "every episode of the job is trained",
     );
-    const up = await ok("GET", `/api/console/models/by-episode/${episodes.ids[0]}`);
+    const up = await ok("GET", `/api/console/models/by-episode/${job.config.episode_ids[0]}`);
     check(up.models.map((m) => m.model_id).includes(modelId), "lineage upwards: the episode lists the model");
     const logs = await ok("GET", `/api/console/training/jobs/${job.job_id}/logs`);
     check(

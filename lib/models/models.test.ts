@@ -147,6 +147,7 @@ describe("models", () => {
       code: "conflict",
       reason: "already_production",
     });
+    ctx.clock.advance(1000);
     const second = await promoteModel(ctx.as(OPERATOR), b.model_id);
     expect(second.replaced_model_id).toBe(a.model_id);
     expect((await ctx.db.get(Models, a.model_id))?.data).toMatchObject({

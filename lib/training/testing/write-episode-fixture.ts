@@ -1,8 +1,8 @@
-import crc32c from "crc-32/crc32c";
-import protobuf from "protobufjs";
+import { PassThrough } from "node:stream";
 import type { Ctx } from "@/lib/context";
 import { createId } from "@/lib/ids";
 import { Episodes, type Episode } from "@/lib/episodes/schemas";
+import { writeEpisodeTfrecord } from "@/lib/rlds/tfrecord/write-episode-tfrecord";
 
 /**
  * Test data for training: a validated episode written straight through the ports — canonical
@@ -25,51 +25,6 @@ export interface EpisodeFixtureInput {
   /** Write the TFRecord too (default true). */
   tfrecord?: boolean;
   seed?: number;
-}
-
-// tf.train.Example as a protobufjs descriptor; the product's converter lives in lib/rlds/tfrecord.
-const ExampleType = protobuf.Root.fromJSON({
-  nested: {
-    BytesList: { fields: { value: { rule: "repeated", type: "bytes", id: 1 } } },
-    FloatList: { fields: { value: { rule: "repeated", type: "float", id: 1, options: { packed: true } } } },
-    Int64List: { fields: { value: { rule: "repeated", type: "int64", id: 1, options: { packed: true } } } },
-    Feature: {
-      oneofs: { kind: { oneof: ["bytes_list", "float_list", "int64_list"] } },
-      fields: {
-        bytes_list: { type: "BytesList", id: 1 },
-        float_list: { type: "FloatList", id: 2 },
-        int64_list: { type: "Int64List", id: 3 },
-      },
-    },
-    Features: { fields: { feature: { keyType: "string", type: "Feature", id: 1 } as protobuf.IMapField } },
-    Example: { fields: { features: { type: "Features", id: 1 } } },
-  },
-}).lookupType("Example");
-
-function masked(data: Uint8Array): number {
-  const crc = crc32c.buf(data) >>> 0;
-  return ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
-}
-
-function frame(data: Uint8Array): Buffer {
-  const out = Buffer.alloc(data.length + 16);
-  out.writeUInt32LE(data.length, 0);
-  out.writeUInt32LE(masked(out.subarray(0, 8)), 8);
-  out.set(data, 12);
-  out.writeUInt32LE(masked(data), 12 + data.length);
-  return out;
-}
-
-/** JSON with sorted keys, as Python's `json.dumps(..., sort_keys=True)` (for the float data used here). */
-function sortedJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(sortedJson).join(", ")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.keys(value as object)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}: ${sortedJson((value as Record<string, unknown>)[key])}`);
-    return `{${entries.join(", ")}}`;
-  }
-  return JSON.stringify(value);
 }
 
 function random(seed: number): () => number {
@@ -119,40 +74,16 @@ export async function writeEpisodeFixture(
   await ctx.blobs.put(`${prefix}metadata.json`, Buffer.from(JSON.stringify(metadata)), {
     contentType: "application/json",
   });
-  await ctx.blobs.put(
-    `${prefix}steps.jsonl`,
-    Buffer.from(steps.map((step) => JSON.stringify(step)).join("\n") + "\n"),
-    {
-      contentType: "application/x-ndjson",
-    },
-  );
+  const stepsJsonl = Buffer.from(steps.map((step) => JSON.stringify(step)).join("\n") + "\n");
+  await ctx.blobs.put(`${prefix}steps.jsonl`, stepsJsonl, { contentType: "application/x-ndjson" });
   let tfrecordRef: string | null = null;
   if (input.tfrecord !== false) {
-    const records = steps.map((step, index) =>
-      frame(
-        ExampleType.encode(
-          ExampleType.fromObject({
-            features: {
-              feature: {
-                episode_id: { bytes_list: { value: [Buffer.from(episodeId)] } },
-                step_index: { int64_list: { value: [index] } },
-                reward: { float_list: { value: [step.reward] } },
-                is_first: { int64_list: { value: [step.is_first ? 1 : 0] } },
-                is_last: { int64_list: { value: [step.is_last ? 1 : 0] } },
-                is_terminal: { int64_list: { value: [step.is_terminal ? 1 : 0] } },
-                discount: { float_list: { value: [1] } },
-                observation: { bytes_list: { value: [Buffer.from(sortedJson(step.observation))] } },
-                action: { bytes_list: { value: [Buffer.from(sortedJson(step.action))] } },
-                observation_command: { float_list: { value: [] } },
-                action_command: { float_list: { value: step.action.command } },
-              },
-            },
-          }),
-        ).finish(),
-      ),
-    );
+    // The product's converter (lib/rlds/tfrecord), streamed into the blob store as ingestion does.
     tfrecordRef = `episodes/tfrecord/${robotId}/${episodeId}.tfrecord`;
-    await ctx.blobs.put(tfrecordRef, Buffer.concat(records), { contentType: "application/octet-stream" });
+    const bytes = new PassThrough();
+    const stored = ctx.blobs.put(tfrecordRef, bytes, { contentType: "application/octet-stream" });
+    await writeEpisodeTfrecord({ episodeId, steps: [stepsJsonl], output: bytes });
+    await stored;
   }
   const uploadedAt = (input.uploadedAt ?? ctx.now()).toISOString();
   const episode: Episode = {
