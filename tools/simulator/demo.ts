@@ -9,7 +9,8 @@
  * and one day. Robots keep their identity folders between runs and re-register idempotently.
  *
  * Env: PORT (3000), PUBLIC_URL (http://localhost:$PORT), CONTINUON_DATA_DIR (.data), DEMO_ROBOTS (4),
- * HEARTBEAT_INTERVAL_S (server default 60; the demo uses 15 so the console moves).
+ * HEARTBEAT_INTERVAL_S (server default 60; the demo uses 15 so the console moves), DEMO_OTA_FAIL_RATE
+ * (share of robots whose OTA installs fail, 0–1; default 0), DEMO_OTA_EVERY (seconds between update checks, 20).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
       count: ROBOTS,
       provisioningToken: token,
       behaviors: resolveBehaviors(undefined),
+      behaviorOptions: { otaFailRate: process.env.DEMO_OTA_FAIL_RATE, otaEvery: process.env.DEMO_OTA_EVERY ?? "20" },
     });
     console.log(`
 continuon.cloud is running at ${PUBLIC_URL}

@@ -6,7 +6,8 @@ import type { SimulatorCommand } from "./types";
 export const fleetCommand: SimulatorCommand = {
   name: "fleet",
   summary: "Run N robots that register and act on their own (heartbeat, …) until Ctrl-C",
-  usage: "fleet --count N [--token cpt_…] [--dir DIR] [--url URL] [--behaviors heartbeat,…] [--interval S]",
+  usage:
+    "fleet --count N [--token cpt_…] [--dir DIR] [--url URL] [--behaviors heartbeat,…] [--interval S] [--ota-fail-rate 0.3] [--ota-every S]",
   options: {
     ...COMMON_OPTIONS,
     count: { type: "string" },
@@ -14,6 +15,8 @@ export const fleetCommand: SimulatorCommand = {
     behaviors: { type: "string" },
     interval: { type: "string" },
     model: { type: "string" },
+    "ota-fail-rate": { type: "string" },
+    "ota-every": { type: "string" },
   },
   async run({ values, print, stopRequested }) {
     const count = positiveNumber(values, "count", 3);
@@ -26,6 +29,8 @@ export const fleetCommand: SimulatorCommand = {
       behaviors,
       behaviorOptions: {
         heartbeatIntervalS: text(values, "interval") ? positiveNumber(values, "interval", 60) : undefined,
+        otaFailRate: text(values, "ota-fail-rate"),
+        otaEvery: text(values, "ota-every"),
       },
       model: text(values, "model"),
       output: print,
