@@ -7,5 +7,7 @@ import { rotateOtaSigningKey } from "@/server/secrets";
 const index = process.argv.indexOf("--data-dir");
 const dataDir = index >= 0 ? (process.argv[index + 1] ?? ".data") : (process.env.CONTINUON_DATA_DIR ?? ".data");
 const { previousKeyId, keyId } = rotateOtaSigningKey(dataDir);
-console.log(`OTA signing key rotated in ${dataDir}/secrets.json: new key ${keyId}; ${previousKeyId} kept for verification.`);
+console.log(
+  `OTA signing key rotated in ${dataDir}/secrets.json: new key ${keyId}; ${previousKeyId} kept for verification.`,
+);
 console.log("Restart the server to sign new bundles with the new key.");

@@ -8,6 +8,9 @@ const MACHINE = `built ──stage (policy)──▶ staged ──approve canary
 canary | production ──pause (operator, or the policy)──▶ paused ──resume──▶ canary | production
 staged | canary | paused | production ──rollback──▶ rolled_back`;
 
+const SIMULATOR = `DEMO_OTA_FAIL_RATE=0.4 npm run demo            # the demo fleet; 40 % of installs fail
+npm run sim -- fleet --count 20 --behaviors heartbeat,ota --ota-fail-rate 0.3 --ota-every 10`;
+
 export default function Rollouts() {
   return (
     <>
@@ -228,6 +231,16 @@ export default function Rollouts() {
           their index. Roll forward instead: build the previous model again as a new, higher version.
         </li>
       </ul>
+      <h2 id="simulator">Watch it with simulated robots</h2>
+      <p>
+        The simulator&apos;s <code>ota</code> behaviour does what a robot maker&apos;s code should: it checks, downloads
+        through the signed link, verifies the checksum and the Ed25519 signature with the raw public key, checks that{" "}
+        <code>manifest.json</code> is at the archive&apos;s root, installs and reports each step. A flag makes a fixed
+        share of the robots fail their install, so the automatic pause can be watched:
+      </p>
+      <pre>
+        <code>{SIMULATOR}</code>
+      </pre>
       <h2 id="console">In the console</h2>
       <p>
         <em>OTA updates</em> lists bundles and each robot model&apos;s production and in-flight versions. A
