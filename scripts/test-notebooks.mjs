@@ -5,7 +5,8 @@
 //     `jupyter nbconvert --to notebook --execute`, token passed by env) claims it, trains, reports
 //     metrics, uploads a checkpoint and completes → checks the job, metrics, model and lineage →
 //     promote + slow-loop policy → notebook 02 trains from the production model → notebook 04
-//     exports a bundle → the console shows the loss curve and the lineage (a Playwright spec).
+//     exports a bundle → notebook 03 analyses the episodes with a read-only token → the console
+//     shows the loss curve and the lineage (a Playwright spec).
 // Port: E2E_PORT (default 3571); data under /tmp/training-notebooks-<port>.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -359,6 +360,24 @@ async function main() {
     check(
       printed.includes("loads and predicts") && printed.includes(`trained by job ${job.job_id}`),
       "notebook 04 loaded the model and showed its lineage",
+    );
+
+    // Analysis needs only a read-only token.
+    const reader = await ok("POST", "/api/console/training-tokens", {
+      body: { name: "ci analysis", scopes: ["training:read"] },
+    });
+    await execute("03_episode_analysis.ipynb", {
+      CONTINUON_TRAINING_TOKEN: reader.token,
+      CONTINUON_JOB_ID: job.job_id,
+    });
+    const analysis = JSON.parse(readFileSync(join(outDir, "03_episode_analysis.ipynb"), "utf8"));
+    const summary = analysis.cells
+      .flatMap((c) => c.outputs ?? [])
+      .flatMap((o) => o.text ?? [])
+      .join("");
+    check(
+      summary.includes(`${preview.selected} episodes`) && summary.includes("action mean"),
+      "notebook 03 summarised the job's episodes with a read-only token",
     );
 
     // The console shows the loss curve and the lineage (a real browser on the same server).
