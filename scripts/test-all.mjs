@@ -22,6 +22,8 @@ const STEPS = [
   ["e2e", "npx playwright test"],
   // WebRTC in Chromium needs a network namespace (no ICE candidates on loopback alone): as root.
   ["webrtc", "bash scripts/netns-run.sh npx playwright test tests/browser/remote-webrtc.spec.ts"],
+  // The same API and browser specs in cloud mode: Firestore, GCS and Firebase Auth emulated offline.
+  ["cloud", "node scripts/test-cloud-mode.mjs"],
 ];
 
 const only = process.env.TEST_STEPS ? new Set(process.env.TEST_STEPS.split(",")) : null;

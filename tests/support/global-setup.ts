@@ -1,22 +1,40 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import type { FullConfig } from "@playwright/test";
+import { request as playwrightRequest, type FullConfig } from "@playwright/test";
 
 export const ADMIN = { email: "admin@example.test", password: "admin password 123", display_name: "Admin" };
 export const ADMIN_FILE = "test-results/.auth/admin.json";
 
-/** The shared server's first account is the admin every spec can sign in as. */
+/**
+ * The shared server's first account is the admin every spec can sign in as: a local account on
+ * the embedded default, or (cloud mode with AUTH_DRIVER=firebase) an Auth-emulator account whose
+ * first sign-in records it as the deployment's first user.
+ */
 export default async function globalSetup(config: FullConfig): Promise<void> {
   const baseURL = config.projects[0]?.use.baseURL as string;
-  const response = await fetch(`${baseURL}/api/auth/signup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(ADMIN),
-  });
-  if (response.status !== 201 && response.status !== 409)
-    throw new Error(`admin sign-up failed: ${response.status} ${await response.text()}`);
-  if (response.status === 201) {
-    const body = (await response.json()) as { role: string };
-    if (body.role !== "admin") throw new Error(`the shared server already had accounts: got role ${body.role}`);
+  const { firebaseIdToken, signInProvider, signInWithIdToken } = await import("./users");
+  const api = await playwrightRequest.newContext({ baseURL });
+  try {
+    if ((await signInProvider(api)) === "firebase") {
+      const account = { email: ADMIN.email, password: ADMIN.password, displayName: ADMIN.display_name };
+      const { idToken } = await firebaseIdToken("signUp", account).catch((error: Error) =>
+        // Already made in this emulator (a second Playwright run against the same emulators).
+        error.message.includes("EMAIL_EXISTS") ? firebaseIdToken("signInWithPassword", account) : Promise.reject(error),
+      );
+      await signInWithIdToken(api, idToken);
+      const users = await api.get("/api/console/users");
+      if (users.status() !== 200)
+        throw new Error(`the shared server already had accounts: the admin got ${users.status()}`);
+    } else {
+      const response = await api.post("/api/auth/signup", { data: ADMIN });
+      if (response.status() !== 201 && response.status() !== 409)
+        throw new Error(`admin sign-up failed: ${response.status()} ${await response.text()}`);
+      if (response.status() === 201) {
+        const body = (await response.json()) as { role: string };
+        if (body.role !== "admin") throw new Error(`the shared server already had accounts: got role ${body.role}`);
+      }
+    }
+  } finally {
+    await api.dispose();
   }
   mkdirSync("test-results/.auth", { recursive: true });
   writeFileSync(ADMIN_FILE, JSON.stringify(ADMIN));

@@ -8,6 +8,7 @@ import { request as playwrightRequest, type APIRequestContext } from "@playwrigh
 import { Models } from "../../lib/models/schemas";
 import { createRuntime, type Runtime } from "../../server/runtime";
 import { createRobotIdentity, RobotClient } from "../../tools/robot-client";
+import { cloudDeploymentFor, isCloudMode } from "../../tools/cloud-emulators/deployment";
 import { signUpAndSignIn, type SignedInUser } from "./users";
 
 /** The data folder of the server Playwright started (see playwright.config.ts). */
@@ -16,12 +17,15 @@ export function e2eDataDir(): string {
   return process.env.E2E_DATA_DIR ?? `/tmp/continuon-e2e-${port}`;
 }
 
-/** The embedded store and blobs of a data folder, opened beside the running server (SQLite shares the file). */
+/**
+ * The store and blobs of a data folder's deployment, opened beside the running server: the SQLite
+ * file and blob folder on the embedded default, or in cloud mode the Firestore database and GCS
+ * bucket the server of that folder uses (`cloudDeploymentFor`).
+ */
 export async function openDataDir(dataDir = e2eDataDir()): Promise<Runtime> {
   return createRuntime({
     ...(process.env as Record<string, string>),
-    STORAGE_DRIVER: "sqlite",
-    BLOB_DRIVER: "local",
+    ...(isCloudMode(process.env) ? cloudDeploymentFor(dataDir) : { STORAGE_DRIVER: "sqlite", BLOB_DRIVER: "local" }),
     CONTINUON_DATA_DIR: dataDir,
     CONTINUON_WORKERS: "0",
     LOG_LEVEL: "silent",

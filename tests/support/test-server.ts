@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cloudDeploymentFor, isCloudMode } from "../../tools/cloud-emulators/deployment";
 
 export interface TestServer {
   url: string;
@@ -32,7 +33,9 @@ export async function freePort(): Promise<number> {
  * Start the built server (`dist/server/index.js`, after `npm run build`) as a child process on a
  * free port with its own data folder, and wait until /api/ready answers. Tests that restart or
  * kill the server, or need their own settings, use this; everything else shares the server
- * Playwright starts.
+ * Playwright starts. In cloud mode (the environment of `scripts/test-cloud-mode.mjs`) the server
+ * gets the Firestore database and GCS bucket of its data folder (`cloudDeploymentFor`): a new
+ * folder is an empty deployment, the same folder after a restart is the same one.
  */
 export async function startTestServer(
   options: { env?: Record<string, string>; dataDir?: string; port?: number } = {},
@@ -50,10 +53,11 @@ export async function startTestServer(
     NEXT_TELEMETRY_DISABLED: "1",
     METADATA_SERVER_DETECTION: "none",
     LOG_LEVEL: "warn",
+    ...(isCloudMode(process.env) ? cloudDeploymentFor(dataDir) : {}),
     ...options.env,
   };
   const child: ChildProcess = spawn(process.execPath, ["dist/server/index.js"], {
-    env,
+    env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -17,8 +17,69 @@ export function uniqueEmail(label: string): string {
 }
 
 /**
- * Sign up (through the real endpoint) and sign in through next-auth's credentials flow, returning a
- * request context holding the session cookie.
+ * How a server signs users in: `credentials` (local accounts, the embedded default) or `firebase`
+ * (Firebase ID tokens, cloud mode with AUTH_DRIVER=firebase). Asked from next-auth's provider list,
+ * so the helpers follow the server they talk to, whatever the test's own environment says.
+ */
+export async function signInProvider(api: APIRequestContext): Promise<"credentials" | "firebase"> {
+  const response = await api.get("/api/auth/providers");
+  if (!response.ok()) throw new Error(`auth providers: ${response.status()} ${await response.text()}`);
+  const providers = (await response.json()) as Record<string, unknown>;
+  if ("firebase" in providers) return "firebase";
+  if ("credentials" in providers) return "credentials";
+  throw new Error(`unknown sign-in providers: ${Object.keys(providers).join(", ")}`);
+}
+
+/**
+ * An email/password account in the Firebase Auth emulator named by FIREBASE_AUTH_EMULATOR_HOST
+ * (the one `scripts/test-cloud-mode.mjs` starts): `signUp` creates it, `signInWithPassword` signs
+ * in. Returns a fresh ID token for the emulator's project.
+ */
+export async function firebaseIdToken(
+  action: "signUp" | "signInWithPassword",
+  account: { email: string; password: string; displayName?: string },
+): Promise<{ idToken: string; uid: string }> {
+  const host = process.env.FIREBASE_AUTH_EMULATOR_HOST;
+  if (!host) {
+    throw new Error(
+      "The server signs in with Firebase, but FIREBASE_AUTH_EMULATOR_HOST is not set (run the suite through scripts/test-cloud-mode.mjs).",
+    );
+  }
+  const key = process.env.FIREBASE_API_KEY ?? "demo-api-key";
+  const response = await fetch(`http://${host}/identitytoolkit.googleapis.com/v1/accounts:${action}?key=${key}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ ...account, returnSecureToken: true }),
+  });
+  const body = (await response.json()) as { idToken?: string; localId?: string; error?: { message?: string } };
+  if (!body.idToken || !body.localId) {
+    throw new Error(`Auth emulator ${action} for ${account.email} failed: ${body.error?.message ?? response.status}`);
+  }
+  return { idToken: body.idToken, uid: body.localId };
+}
+
+/** Trade a Firebase ID token for a session (next-auth's `firebase` credentials provider). */
+export async function signInWithIdToken(api: APIRequestContext, idToken: string): Promise<void> {
+  const csrf = (await (await api.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  const response = await api.post("/api/auth/callback/firebase", {
+    form: { csrfToken: csrf.csrfToken, idToken, json: "true", callbackUrl: "/console" },
+    maxRedirects: 0,
+  });
+  if (response.status() >= 400) throw new Error(`Firebase sign-in failed: ${response.status()}`);
+  await expectSession(api);
+}
+
+async function expectSession(api: APIRequestContext): Promise<string> {
+  const session = (await (await api.get("/api/auth/session")).json()) as { uid?: string };
+  if (!session.uid) throw new Error("sign-in did not produce a session");
+  return session.uid;
+}
+
+/**
+ * Sign up and sign in, returning a request context holding the session cookie. Local accounts go
+ * through the real sign-up endpoint and next-auth's credentials flow; on a server that signs in
+ * with Firebase, the account is made in the Auth emulator and its ID token traded for a session
+ * (the server records the user on that first sign-in: the first one becomes admin, as locally).
  */
 export async function signUpAndSignIn(
   baseURL: string,
@@ -27,6 +88,13 @@ export async function signUpAndSignIn(
 ): Promise<SignedInUser> {
   const api = await playwrightRequest.newContext({ baseURL });
   const email = uniqueEmail(label);
+  if ((await signInProvider(api)) === "firebase") {
+    const { idToken, uid } = await firebaseIdToken("signUp", { email, password, displayName: label });
+    await signInWithIdToken(api, idToken);
+    // A user just recorded is the admin (the deployment's first) or an owner; only admins list users.
+    const role = (await api.get("/api/console/users?limit=1")).status() === 200 ? "admin" : "owner";
+    return { uid, email, password, role, api };
+  }
   const signup = await api.post("/api/auth/signup", { data: { email, password, display_name: label } });
   if (signup.status() !== 201) throw new Error(`sign-up failed: ${signup.status()} ${await signup.text()}`);
   const { uid, role } = (await signup.json()) as { uid: string; role: string };
@@ -34,15 +102,20 @@ export async function signUpAndSignIn(
   return { uid, email, password, role, api };
 }
 
+/** Sign an existing account in on `api` (email + password locally; through the Auth emulator on a Firebase server). */
 export async function signIn(api: APIRequestContext, email: string, password: string): Promise<void> {
+  if ((await signInProvider(api)) === "firebase") {
+    const { idToken } = await firebaseIdToken("signInWithPassword", { email, password });
+    await signInWithIdToken(api, idToken);
+    return;
+  }
   const csrf = (await (await api.get("/api/auth/csrf")).json()) as { csrfToken: string };
   const response = await api.post("/api/auth/callback/credentials", {
     form: { csrfToken: csrf.csrfToken, email, password, json: "true", callbackUrl: "/console" },
     maxRedirects: 0,
   });
   if (response.status() >= 400) throw new Error(`sign-in failed: ${response.status()}`);
-  const session = (await (await api.get("/api/auth/session")).json()) as { uid?: string };
-  if (!session.uid) throw new Error("sign-in did not produce a session");
+  await expectSession(api);
 }
 
 /** A request context signed in as the shared server's admin (created by the global setup). */

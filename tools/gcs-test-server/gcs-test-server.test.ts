@@ -156,3 +156,25 @@ describe("parseMultipartRelated", () => {
     );
   });
 });
+
+describe("GCS test server: buckets created on demand", () => {
+  it("makes a bucket the first time a request names it, and only with a valid name", async () => {
+    const onDemand = await startGcsTestServer({
+      buckets: [],
+      serviceAccounts: [createTestServiceAccount()],
+      createBucketsOnDemand: true,
+    });
+    try {
+      const uploaded = await fetch(`${onDemand.url}/upload/storage/v1/b/fresh-bucket-1/o?uploadType=media&name=a`, {
+        method: "POST",
+        body: "x",
+      });
+      expect(uploaded.status).toBe(200);
+      expect((await (await fetch(`${onDemand.url}/storage/v1/b/fresh-bucket-1`)).json()).name).toBe("fresh-bucket-1");
+      expect((await fetch(`${onDemand.url}/storage/v1/b/Bad_Bucket!`)).status).toBe(404);
+      expect((await fetch(`${server.url}/storage/v1/b/fresh-bucket-1`)).status).toBe(404);
+    } finally {
+      await onDemand.close();
+    }
+  });
+});

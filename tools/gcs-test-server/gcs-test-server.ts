@@ -19,6 +19,8 @@ export interface GcsTestServerOptions {
   host?: string;
   /** Largest object accepted by any upload path. */
   maxObjectBytes?: number;
+  /** Create a bucket the first time a request names it (one fresh bucket per test deployment). */
+  createBucketsOnDemand?: boolean;
 }
 
 export interface GcsTestServer {
@@ -142,7 +144,7 @@ function tooLarge(max: number): GcsError {
 export async function startGcsTestServer(options: GcsTestServerOptions): Promise<GcsTestServer> {
   const now = options.now ?? (() => new Date());
   const maxObjectBytes = options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
-  const store = new ObjectStore(options.buckets, now);
+  const store = new ObjectStore(options.buckets, now, options.createBucketsOnDemand);
   const keys = new Map(options.serviceAccounts.map((account) => [account.client_email, account.publicKey]));
   const sessions = new Map<string, UploadSession>();
   const unhandled: string[] = [];

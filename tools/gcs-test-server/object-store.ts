@@ -49,6 +49,9 @@ export function objectResource(object: StoredObject, baseUrl: string): Record<st
   };
 }
 
+/** GCS bucket names: 3–63 of lowercase letters, digits, `-`, `_` and `.`, starting and ending alphanumeric. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
+
 /**
  * Buckets and objects in memory. Every write replaces the object whole under a new generation,
  * as GCS does, so readers never see half an object.
@@ -57,19 +60,27 @@ export class ObjectStore {
   private readonly buckets = new Map<string, Map<string, StoredObject>>();
   private lastGeneration = 0;
 
+  /**
+   * @param createBucketsOnDemand make a bucket the first time a request names it (valid GCS
+   *   names only), so each test deployment can use a fresh bucket without setting it up first.
+   */
   constructor(
     bucketNames: readonly string[],
     private readonly now: () => Date,
+    private readonly createBucketsOnDemand = false,
   ) {
     for (const name of bucketNames) this.buckets.set(name, new Map());
   }
 
   hasBucket(bucket: string): boolean {
+    if (!this.buckets.has(bucket) && this.createBucketsOnDemand && BUCKET_NAME.test(bucket)) {
+      this.buckets.set(bucket, new Map());
+    }
     return this.buckets.has(bucket);
   }
 
   private bucket(bucket: string): Map<string, StoredObject> {
-    const objects = this.buckets.get(bucket);
+    const objects = this.hasBucket(bucket) ? this.buckets.get(bucket) : undefined;
     if (!objects) throw new GcsError(404, "NoSuchBucket", "The specified bucket does not exist.", "notFound");
     return objects;
   }

@@ -69,6 +69,45 @@ export default function Cloud() {
         fails when the file and the declarations disagree, and the embedded store refuses in tests any query whose index
         is missing.
       </p>
+      <h2 id="local">Running the cloud mode locally</h2>
+      <p>
+        Cloud mode runs offline against stand-ins for the three services, so you can try it (and the tests run it)
+        without a Google account:
+      </p>
+      <pre>
+        <code>{`npx tsx tools/cloud-emulators/main.ts --env-file /tmp/cloud-env.sh
+# in another shell
+source /tmp/cloud-env.sh && npm run build && npm start`}</code>
+      </pre>
+      <ul>
+        <li>
+          <strong>Firestore</strong>: the <code>@firestore-emulator/server</code> package, in process. It is patched (
+          <code>patches/</code>, applied by <code>npm install</code>) to behave as Firestore does where the app relies
+          on it: <code>set</code> replaces, every field transform of a write runs, <code>update_time</code>{" "}
+          preconditions, nested fields in filters and orders, cursors, atomic batches and transactions that cannot lose
+          updates.
+        </li>
+        <li>
+          <strong>Cloud Storage</strong>: the repository&apos;s GCS test server, which checks V4 signed URLs against a
+          throwaway service account; its key file is the Application Default Credentials the app signs with.
+        </li>
+        <li>
+          <strong>Firebase Auth</strong>: the emulator from firebase-tools. Its Google sign-in popup offers made-up
+          accounts. Add <code>--auth local</code> to keep local accounts instead.
+        </li>
+      </ul>
+      <p>
+        The script prints the settings above for a <code>demo-*</code> project (<code>STORAGE_DRIVER=firestore</code>,{" "}
+        <code>BLOB_DRIVER=gcs</code>, the emulator hosts, a generated <code>OTA_SIGNING_KEY</code> and{" "}
+        <code>NEXTAUTH_SECRET</code>). Data lives in memory until you stop it with Ctrl-C.
+      </p>
+      <p>
+        <code>node scripts/test-cloud-mode.mjs</code> (the <code>cloud</code> step of <code>npm test</code>, after{" "}
+        <code>npm run build</code>) runs the same API and browser specs as the embedded default against these emulators.
+        The API specs sign in through the Auth emulator; the browser specs use local accounts, since they fill in the
+        email and password form. Each test server gets a Firestore database and a bucket named after its data folder, so
+        a new folder is an empty deployment and a restarted server finds its data again.
+      </p>
     </>
   );
 }
