@@ -5,6 +5,10 @@ import { LocalDiskBlobStore } from "../../server/adapters/local-disk/local-disk-
 import { startTestServer } from "../support/test-server";
 
 test("SIGTERM: stop accepting, finish the in-flight request, close the store, exit 0", async () => {
+  test.skip(
+    process.env.BLOB_DRIVER === "gcs",
+    "the in-flight request is a blob download the app serves itself, which only happens with BLOB_DRIVER=local (with GCS the bucket serves it)",
+  );
   const server = await startTestServer({ env: { LOG_LEVEL: "info" } });
   const secrets = JSON.parse(readFileSync(join(server.dataDir, "secrets.json"), "utf8")) as {
     blob_signing_secret: string;
@@ -43,7 +47,7 @@ test("the server refuses to start with an unknown driver, naming the variable", 
   await expect(startTestServer({ env: { STORAGE_DRIVER: "postgres" } })).rejects.toThrow(
     "STORAGE_DRIVER must be one of: sqlite, firestore",
   );
-  await expect(startTestServer({ env: { BLOB_DRIVER: "gcs" } })).rejects.toThrow(
+  await expect(startTestServer({ env: { BLOB_DRIVER: "gcs", GCS_BUCKET: "" } })).rejects.toThrow(
     "GCS_BUCKET is required when BLOB_DRIVER=gcs",
   );
 });

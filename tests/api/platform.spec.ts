@@ -10,7 +10,10 @@ test.describe("platform API", () => {
     expect(ready.status()).toBe(200);
     expect(await ready.json()).toMatchObject({
       status: "ready",
-      checks: { store: { ok: true, driver: "sqlite" }, blobs: { ok: true, driver: "local" } },
+      checks: {
+        store: { ok: true, driver: process.env.STORAGE_DRIVER ?? "sqlite" },
+        blobs: { ok: true, driver: process.env.BLOB_DRIVER ?? "local" },
+      },
     });
   });
 
@@ -101,6 +104,10 @@ test.describe("platform API", () => {
     ];
     for (const testCase of cases) {
       test(`${testCase.name} → ${testCase.status} ${testCase.reason}`, async ({ request, baseURL }) => {
+        test.skip(
+          process.env.AUTH_DRIVER === "firebase" && testCase.reason === "invalid_input",
+          "with AUTH_DRIVER=firebase local sign-up is closed before its input is read (403 local_accounts_disabled, tested in firebase-auth.spec.ts)",
+        );
         const admin = await adminApi(baseURL as string);
         const before = ((await (await admin.get("/api/console/users?limit=200")).json()).users as unknown[]).length;
         const response = await request.post("/api/auth/signup", {

@@ -113,10 +113,6 @@ test.describe("jobs and the worker protocol", () => {
   });
 
   test("two workers claiming one job at once: one wins, the other is 409 job_already_claimed", async () => {
-    test.skip(
-      process.env.STORAGE_DRIVER === "firestore",
-      "the Firestore emulator does not isolate concurrent transactions (ENVIRONMENT.md); the unit tests and the embedded run cover it",
-    );
     const { job } = await seedJob(uniqueRobotModel("race"));
     const [a, b] = await Promise.all([createToken(admin, "race-a"), createToken(admin, "race-b")]);
     const responses = await Promise.all([
