@@ -7,6 +7,7 @@ import { createTrainingJob } from "./create-training-job";
 import { datasetHash } from "./dataset-hash";
 import { getTrainingJob } from "./get-training-job";
 import { listTrainingJobs } from "./list-training-jobs";
+import { listTrainingRobotModels } from "./list-training-robot-models";
 import { previewTrainingDataset } from "./preview-training-dataset";
 import { TrainingJobs } from "./schemas";
 import { syncJobEpisodes } from "./sync-job-episodes";
@@ -70,6 +71,34 @@ describe("creating training jobs", () => {
     expect(audit.docs[0]?.data).toMatchObject({ target: { id: job.job_id }, details: { episode_count: 1 } });
     expect((await listTrainingJobs(op, { status: "queued" })).jobs.map((j) => j.job_id)).toEqual([job.job_id]);
     expect((await getTrainingJob(op, job.job_id)).config.episode_ids).toEqual([ep.a]);
+  });
+
+  it.each([
+    [
+      "robot and dates",
+      { robot_id: "aaaaaaaa", uploaded_from: "2026-01-01T00:00:00Z", uploaded_to: "2027-01-01T00:00:00Z" },
+      ["d"],
+    ],
+    ["robot, all eligibility", { robot_id: "14d4b680", eligible_only: false }, ["c", "b", "a"]],
+    ["robot model since a date", { robot_model: "companion-v1", uploaded_from: "2026-06-01T12:01:30Z" }, ["b"]],
+    ["every eligible episode, min quality", { min_quality: 0.9 }, ["d", "a"]],
+    ["dates that exclude everything", { uploaded_to: "2020-01-01T00:00:00Z" }, []],
+  ])("filters by %s (each query shape has its index)", async (_name, filter, expected) => {
+    ctx = createTestContext();
+    const ep = await fleet(ctx);
+    const preview = await previewTrainingDataset(ctx.as(OPERATOR), filter);
+    expect(preview.sample).toEqual(expected.map((name) => ep[name]));
+    expect(await listTrainingRobotModels(ctx.as(OPERATOR))).toEqual(["companion-v1", "rover-v2"]);
+  });
+
+  it("refuses a reversed date range", async () => {
+    ctx = createTestContext();
+    await expect(
+      previewTrainingDataset(ctx.as(OPERATOR), {
+        uploaded_from: "2027-01-01T00:00:00Z",
+        uploaded_to: "2026-01-01T00:00:00Z",
+      }),
+    ).rejects.toMatchObject({ code: "invalid", reason: "invalid_input" });
   });
 
   it("takes the newest when max_episodes cuts the match, and keeps extra hyper-parameters", async () => {
