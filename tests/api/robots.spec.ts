@@ -35,7 +35,8 @@ test.describe("robot registry API", () => {
   test("register, heartbeat, lookup, list and detail, with real signatures", async () => {
     const { token, token_id } = await createToken(admin, { max_uses: 5 });
     const robot = newRobot(base);
-    const body = registrationBody(robot, token, { name: "Lab arm", tags: ["lab"], legacy_id: "brain-1765843752" });
+    const alias = `brain-${nowSeconds() - Math.floor(Math.random() * 1e6)}`; // aliases are not unique: make this one
+    const body = registrationBody(robot, token, { name: "Lab arm", tags: ["lab"], legacy_id: alias });
     const first = await robot.request("POST", "/api/rcan/register", { json: body });
     expect(first.status).toBe(201);
     const registered = await first.json();
@@ -46,11 +47,11 @@ test.describe("robot registry API", () => {
       owner_uid: null,
       public_key: robot.identity.publicKey,
       tags: ["lab"],
-      legacy_ids: ["brain-1765843752"],
+      legacy_ids: [alias],
     });
     const again = await robot.request("POST", "/api/rcan/register", { json: body });
     expect(again.status).toBe(200);
-    expect((await tokenRecord(admin, token_id))?.use_count).toBe(1);
+    expect((await tokenRecord(admin, token_id))?.use_count).toBe(1); // re-registering used nothing
 
     const heartbeat = await robot.requestJson<{ next_heartbeat_s: number; status: string }>(
       "POST",
@@ -63,8 +64,15 @@ test.describe("robot registry API", () => {
       `/api/rcan/lookup?ruri=${encodeURIComponent(robot.ruri)}`,
     );
     expect(self).toMatchObject({ device_id: robot.deviceId, battery: 0.5, firmware_version: "2.0.0" });
-    const byAlias = await robot.requestJson("GET", "/api/rcan/lookup?ruri=brain-1765843752");
+    const byAlias = await robot.requestJson("GET", `/api/rcan/lookup?ruri=${alias}`);
     expect(byAlias).toMatchObject({ device_id: robot.deviceId });
+
+    // An alias is not an identity: once two robots carry it, a lookup by it is ambiguous.
+    const twin = newRobot(base);
+    await twin.requestJson("POST", "/api/rcan/register", { json: registrationBody(twin, token, { legacy_id: alias }) });
+    const ambiguous = await admin.get(`/api/rcan/lookup?ruri=${alias}`);
+    expect(ambiguous.status()).toBe(409);
+    expect((await ambiguous.json()).error.reason).toBe("ambiguous_alias");
 
     const detail = await robotDetail(admin, robot.deviceId);
     expect(detail?.heartbeats.at(-1)?.battery).toBe(0.5);
