@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "@/lib/env";
 import { keyFromRef, resolveCheckpointKey, resolveModelRef } from "./blob-refs";
 import { datasetHash } from "./dataset-hash";
 import { compareVersions, nextModelVersion } from "./model-version";
-import { jobNotebookUrl } from "./notebook-url";
+import { fillNotebookParameters, jobNotebookUrl, NOTEBOOK_FOR_TYPE } from "./notebook-url";
 
 describe("dataset hash", () => {
   it("is the SHA-256 of the sorted ids joined by newlines, whatever the order", () => {
@@ -67,5 +68,26 @@ describe("blob references", () => {
     expect(jobNotebookUrl("https://nb.example/notebooks/", "slow_loop", "job_1")).toBe(
       "https://nb.example/notebooks/02_slow_loop_training.ipynb#job_id=job_1",
     );
+  });
+});
+
+describe("notebook download", () => {
+  it.each(Object.values(NOTEBOOK_FOR_TYPE))("fills the job id and API URL into %s's parameters cell only", (file) => {
+    const notebook = JSON.parse(readFileSync(`notebooks/${file}`, "utf8")) as {
+      cells: Array<{ source: string[]; metadata: { tags?: string[] } }>;
+    };
+    const filled = fillNotebookParameters(notebook, {
+      jobId: "job_01abc",
+      apiUrl: "https://fleet.example",
+    }) as typeof notebook;
+    const parameters = filled.cells.find((cell) => cell.metadata.tags?.includes("parameters"));
+    expect(parameters?.source.join("")).toContain('JOB_ID = "job_01abc"');
+    expect(parameters?.source.join("")).toContain('CONTINUON_API_URL = "https://fleet.example"');
+    expect(notebook.cells.find((cell) => cell.metadata.tags?.includes("parameters"))?.source.join("")).toContain(
+      'JOB_ID = ""',
+    );
+    const others = (cells: typeof notebook.cells) =>
+      JSON.stringify(cells.filter((cell) => !cell.metadata.tags?.includes("parameters")));
+    expect(others(filled.cells)).toBe(others(notebook.cells));
   });
 });
