@@ -9,7 +9,7 @@ export { listRemoteSessions } from "./list-remote-sessions";
 export { markSessionConnected } from "./mark-session-connected";
 export * from "./protocol";
 export { recordSessionConnect } from "./record-session-connect";
-export { recordSessionProgress } from "./record-session-progress";
+export { recordSessionsProgress, type SessionProgress } from "./record-sessions-progress";
 export { getRelayControl, RELAY_CONTROL_KEY, type LiveSession, type RelayControl } from "./relay-control";
 export { revokeRemoteSession } from "./revoke-remote-session";
 export * from "./schemas";

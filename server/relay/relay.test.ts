@@ -336,12 +336,15 @@ describe("relay: who may connect (refused before the upgrade, with the API's err
     });
   });
 
-  it("limits upgrade attempts per address", async () => {
-    harness = await startRelayHarness({ limits: { upgradesPerMinutePerIp: 2 } });
+  it("refuses an address after too many failed upgrades, before checking credentials; successes do not count", async () => {
+    harness = await startRelayHarness({ limits: { upgradeFailuresPerMinutePerIp: 2 } });
+    for (let i = 0; i < 3; i++) await harness.connectRobot(harness.robot).opened;
     await refusedUpgrade(harness.connectRaw("/api/remote/signal"));
     await refusedUpgrade(harness.connectRaw("/api/remote/signal"));
-    const third = await refusedUpgrade(harness.connectRaw("/api/remote/signal"));
+    const third = await refusedUpgrade(harness.connectRobot(harness.robot));
     expect(third).toMatchObject({ status: 429, body: { error: { code: "rate_limited" } } });
+    harness.ctx.clock.advance(30_000);
+    await harness.connectRobot(harness.robot).opened;
   });
 
   it("limits live sessions per robot", async () => {

@@ -48,7 +48,7 @@ import {
   type RelayMessage,
 } from "@/lib/remote/protocol";
 import { recordSessionConnect } from "@/lib/remote/record-session-connect";
-import { recordSessionProgress } from "@/lib/remote/record-session-progress";
+import { recordSessionsProgress, type SessionProgress } from "@/lib/remote/record-sessions-progress";
 import type { LiveSession, RelayControl } from "@/lib/remote/relay-control";
 import { RemoteSessions, type ConnectionType, type EndedReason, type SessionPath } from "@/lib/remote/schemas";
 import { SIGNAL_PATH } from "@/lib/remote/views";
@@ -77,8 +77,12 @@ export interface RelayLimits {
   clientGraceMs: number;
   /** Live sessions one robot may have at once. */
   maxSessionsPerRobot: number;
-  /** Upgrade attempts per address per minute (before any credential check). */
-  upgradesPerMinutePerIp: number;
+  /**
+   * Failed upgrades (bad or missing credentials) per address per minute; past it, the address is
+   * refused before any credential check until the budget refills. Only failures count: a site with
+   * hundreds of robots behind one NAT must be able to reconnect all at once after a relay restart.
+   */
+  upgradeFailuresPerMinutePerIp: number;
   /** `remote.refuse` audit entries per address per minute (the rest are logged only). */
   refusalAuditsPerMinutePerIp: number;
   /** Data for a receiver with more than this queued is dropped (a slow end must not fill our memory). */
@@ -93,7 +97,7 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = {
   malformedCloseAfter: 20,
   clientGraceMs: 30_000,
   maxSessionsPerRobot: 16,
-  upgradesPerMinutePerIp: 120,
+  upgradeFailuresPerMinutePerIp: 60,
   refusalAuditsPerMinutePerIp: 30,
   maxBufferedBytes: 4 * 1024 * 1024,
 };
@@ -297,16 +301,10 @@ export class Relay implements RelayControl {
       );
       return;
     }
-    const ipKey = info.ip ?? "unknown";
-    let bucket = this.upgradeBuckets.get(ipKey);
-    if (!bucket) {
-      bucket = new TokenBucket(this.limits.upgradesPerMinutePerIp, this.limits.upgradesPerMinutePerIp / 60, nowMs);
-      this.upgradeBuckets.set(ipKey, bucket);
-    }
-    if (!bucket.take(1, nowMs)) {
-      const error = new DomainError("rate_limited", "Too many connection attempts; wait and retry.", {
+    if (!this.failureBucket(info).has(1, nowMs)) {
+      const error = new DomainError("rate_limited", "Too many failed connection attempts; wait and retry.", {
         reason: "rate_limited",
-        retryAfterS: 5,
+        retryAfterS: 10,
       });
       this.auditRefusal(info, { kind: "anonymous" }, error, { stage: "upgrade" });
       refuseUpgrade(socket, error);
@@ -373,9 +371,21 @@ export class Relay implements RelayControl {
       }
     } catch (error) {
       if (!isDomainError(error)) this.log.error({ err: error }, "relay upgrade failed");
+      this.failureBucket(info).take(1, this.options.now().getTime());
       this.auditRefusal(info, actor, error, { stage: "upgrade", role, ...auditTarget });
       refuseUpgrade(socket, error);
     }
+  }
+
+  private failureBucket(info: RequestInfo): TokenBucket {
+    const key = info.ip ?? "unknown";
+    let bucket = this.upgradeBuckets.get(key);
+    if (!bucket) {
+      const perMinute = this.limits.upgradeFailuresPerMinutePerIp;
+      bucket = new TokenBucket(perMinute, perMinute / 60, this.options.now().getTime());
+      this.upgradeBuckets.set(key, bucket);
+    }
+    return bucket;
   }
 
   private pathDeviceId(request: IncomingMessage): string | null {
@@ -853,22 +863,17 @@ export class Relay implements RelayControl {
     const path = state.pathDirty ? state.path : null;
     this.track(
       (async () => {
-        if (path)
-          await recordSessionProgress(ctx, {
-            sessionId: state.sessionId,
-            bytes: 0,
-            messages: 0,
-            path,
-            connectionType: state.connectionType,
-          });
+        if (path) {
+          await recordSessionsProgress(ctx, [
+            { sessionId: state.sessionId, bytes: 0, messages: 0, path, connectionType: state.connectionType },
+          ]);
+        }
         if (options.persist) {
           await endRemoteSession(ctx, { sessionId: state.sessionId, reason, pendingBytes, pendingMessages });
         } else if (pendingBytes > 0 || pendingMessages > 0) {
-          await recordSessionProgress(ctx, {
-            sessionId: state.sessionId,
-            bytes: pendingBytes,
-            messages: pendingMessages,
-          });
+          await recordSessionsProgress(ctx, [
+            { sessionId: state.sessionId, bytes: pendingBytes, messages: pendingMessages },
+          ]);
         }
       })(),
     );
@@ -904,29 +909,37 @@ export class Relay implements RelayControl {
           this.finishSession(state, doc.data.ended_reason ?? "revoked", { persist: false });
       }
     }
-    const writes: Promise<void>[] = [];
+    const batch: Array<{ state: SessionState; write: SessionProgress }> = [];
     for (const state of this.sessions.values()) {
       if (state.pendingBytes === 0 && state.pendingMessages === 0 && !state.pathDirty) continue;
-      const write = {
-        sessionId: state.sessionId,
-        bytes: state.pendingBytes,
-        messages: state.pendingMessages,
-        path: state.pathDirty ? state.path : null,
-        connectionType: state.pathDirty ? state.connectionType : null,
-      };
+      batch.push({
+        state,
+        write: {
+          sessionId: state.sessionId,
+          bytes: state.pendingBytes,
+          messages: state.pendingMessages,
+          path: state.pathDirty ? state.path : null,
+          connectionType: state.pathDirty ? state.connectionType : null,
+        },
+      });
       state.pendingBytes = 0;
       state.pendingMessages = 0;
       state.pathDirty = false;
-      writes.push(
-        recordSessionProgress(ctx, write).catch((error: unknown) => {
-          // Put the counts back: the next sweep retries.
+    }
+    if (batch.length > 0) {
+      await recordSessionsProgress(
+        ctx,
+        batch.map((entry) => entry.write),
+      ).catch((error: unknown) => {
+        // Put the counts back: the next sweep retries.
+        for (const { state, write } of batch) {
           state.pendingBytes += write.bytes;
           state.pendingMessages += write.messages;
-          this.log.warn({ err: error, session_id: state.sessionId }, "relay could not write session progress");
-        }),
-      );
+          if (write.path) state.pathDirty = true;
+        }
+        this.log.warn({ err: error, sessions: batch.length }, "relay could not write session progress");
+      });
     }
-    await Promise.all(writes);
     if (this.sweeps++ % 12 === 0) await expireRemoteSessions(ctx);
     for (const [key, bucket] of this.upgradeBuckets) if (bucket.isFull(nowMs)) this.upgradeBuckets.delete(key);
     for (const [key, bucket] of this.refusalAuditBuckets)

@@ -24,6 +24,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** Whether `amount` tokens are there now (nothing is taken). */
+  has(amount: number, nowMs: number): boolean {
+    this.refill(nowMs);
+    return this.tokens >= amount;
+  }
+
   /** True when the bucket has been full long enough that forgetting it changes nothing. */
   isFull(nowMs: number): boolean {
     this.refill(nowMs);

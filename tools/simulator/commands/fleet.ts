@@ -7,7 +7,7 @@ export const fleetCommand: SimulatorCommand = {
   name: "fleet",
   summary: "Run N robots that register and act on their own (heartbeat, …) until Ctrl-C",
   usage:
-    "fleet --count N [--token cpt_…] [--dir DIR] [--url URL] [--behaviors heartbeat,…] [--interval S] [--ota-fail-rate 0.3] [--ota-every S]",
+    "fleet --count N [--token cpt_…] [--dir DIR] [--url URL] [--behaviors heartbeat,…] [--interval S] [--ota-fail-rate 0.3] [--ota-every S] [--remote-webrtc false] [--remote-telemetry-hz 5]",
   options: {
     ...COMMON_OPTIONS,
     count: { type: "string" },
@@ -17,6 +17,8 @@ export const fleetCommand: SimulatorCommand = {
     model: { type: "string" },
     "ota-fail-rate": { type: "string" },
     "ota-every": { type: "string" },
+    "remote-webrtc": { type: "string" },
+    "remote-telemetry-hz": { type: "string" },
   },
   async run({ values, print, stopRequested }) {
     const count = positiveNumber(values, "count", 3);
@@ -31,6 +33,8 @@ export const fleetCommand: SimulatorCommand = {
         heartbeatIntervalS: text(values, "interval") ? positiveNumber(values, "interval", 60) : undefined,
         otaFailRate: text(values, "ota-fail-rate"),
         otaEvery: text(values, "ota-every"),
+        remoteWebrtc: text(values, "remote-webrtc"),
+        remoteTelemetryHz: text(values, "remote-telemetry-hz"),
       },
       model: text(values, "model"),
       output: print,
