@@ -167,7 +167,7 @@ done
         Key rotation: create a new version of <code>ota-signing-key</code>, and put the old public key (32 raw bytes,
         base64) in <code>OTA_PREVIOUS_PUBLIC_KEYS</code> as <code>{`{"<old key id>": "<base64>"}`}</code>, so bundles
         signed before stay verifiable. Robots find every current and previous key at{" "}
-        <code>/.well-known/continuon-ota-keys.json</code>.
+        <code>/.well-known/ota-keys.json</code> (JWK Set) and <code>/api/ota/public-key</code> (raw).
       </p>
 
       <h2 id="build">7. Build the image</h2>
