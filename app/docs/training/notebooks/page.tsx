@@ -97,7 +97,7 @@ export default function NotebookDocs() {
         <li>
           Open the job page&apos;s <em>Open in Colab</em> link (the job id is in the link; paste it into the{" "}
           <code>JOB_ID</code> field) or <em>Download notebook</em> (the id and API URL are filled in), then run all. The
-          first cell clones the client next to the notebook when it is not there.
+          setup cell clones the client next to the notebook when it is not there.
         </li>
       </ol>
       <p>
