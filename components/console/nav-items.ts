@@ -14,8 +14,11 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/console/robots", label: "Robots", role: "owner", section: "Fleet" },
   { href: "/console/claim", label: "Claim a robot", role: "owner", section: "Fleet" },
   { href: "/console/remote", label: "Remote sessions", role: "owner", section: "Fleet" },
+  { href: "/console/training", label: "Training", role: "operator", section: "Data" },
+  { href: "/console/models", label: "Models", role: "operator", section: "Data" },
   { href: "/console/ota", label: "OTA updates", role: "owner", section: "Delivery" },
   { href: "/console/admin/users", label: "Users & roles", role: "admin", section: "Admin" },
   { href: "/console/admin/provisioning", label: "Provisioning tokens", role: "admin", section: "Admin" },
+  { href: "/console/admin/training-tokens", label: "Training tokens", role: "admin", section: "Admin" },
   { href: "/console/admin/audit", label: "Audit log", role: "admin", section: "Admin" },
 ];

@@ -20,6 +20,9 @@ export const DOCS_PAGES: DocsPage[] = [
   { slug: "ota/bundle-format", title: "Bundle format and verification", section: "Robot API" },
   { slug: "ota", title: "OTA updates", section: "Concepts" },
   { slug: "ota/rollouts", title: "Rollouts: stages, health, rollback", section: "Operate" },
+  { slug: "training", title: "Training and models", section: "Concepts" },
+  { slug: "training/worker-api", title: "Training API for notebooks", section: "Robot API" },
+  { slug: "training/notebooks", title: "Notebooks and the Python client", section: "Operate" },
   { slug: "cloud", title: "Running in Google Cloud", section: "Operate" },
   { slug: "deploy", title: "Deploy to Google Cloud", section: "Operate" },
 ];
