@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { rememberClaimProof } from "@/components/remote/session-keys";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/input";
 
@@ -40,6 +41,8 @@ export function ClaimForm() {
       setError(body?.error?.message ?? `The claim failed (${response.status}).`);
       return;
     }
+    // The same proof opens remote sessions: keep it on this device so Connect needs no pasting.
+    rememberClaimProof(body.robot.device_id, proof);
     router.push(`/console/robots/${encodeURIComponent(body.robot.device_id)}?claimed=1`);
     router.refresh();
   }

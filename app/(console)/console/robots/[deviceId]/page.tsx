@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { ConnectButton } from "@/components/remote/connect-button";
 import { ActionButton } from "@/components/robots/action-button";
 import { LiveRobotPanel } from "@/components/robots/live-robot-panel";
 import { RobotsQueryProvider } from "@/components/robots/query-provider";
@@ -52,6 +53,16 @@ export default async function RobotPage({
       <PageHeader
         title={<span data-testid="robot-name">{robot.name}</span>}
         description={<span className="font-mono text-xs">{robot.ruri}</span>}
+        actions={
+          robot.owner_uid === session.user.id ? (
+            <ConnectButton
+              deviceId={robot.device_id}
+              ruri={robot.ruri}
+              userUid={session.user.id}
+              robotName={robot.name}
+            />
+          ) : undefined
+        }
       />
       {claimed && (
         <p
