@@ -93,6 +93,18 @@ describe("writes", () => {
   });
 });
 
+describe("limits Firestore enforces", () => {
+  it("refuses a document over 1 MiB and a filter with more than 30 values", async () => {
+    const db = client();
+    await db.doc("big/ok").set({ text: "x".repeat(1_000_000) });
+    await expect(db.doc("big/too").set({ text: "x".repeat(1_048_576) })).rejects.toMatchObject({ code: 3 });
+    expect((await db.doc("big/too").get()).exists).toBe(false);
+    const values = Array.from({ length: 31 }, (_, i) => i);
+    await expect(db.collection("big").where("n", "in", values).get()).rejects.toMatchObject({ code: 3 });
+    expect((await db.collection("big").where("n", "in", values.slice(0, 30)).get()).size).toBe(0);
+  });
+});
+
 describe("queries", () => {
   let db: Firestore;
   beforeAll(async () => {
