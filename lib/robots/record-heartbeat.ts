@@ -1,6 +1,9 @@
 import type { Ctx } from "@/lib/context";
 import { nonceReplayedError } from "@/lib/crypto/http-signatures";
 import { DomainError, isDomainError } from "@/lib/errors";
+import { pendingUpdate } from "@/lib/ota/pending-update";
+import type { OtaTrack } from "@/lib/ota/schemas";
+import type { Doc } from "@/lib/storage/typed";
 import type { UpdatePatch } from "@/lib/storage/port";
 import { writes } from "@/lib/storage/typed";
 import { parseInput } from "@/lib/validation";
@@ -100,6 +103,11 @@ export async function recordHeartbeat(
      * firmware takes the transaction path, which reads the document fresh.
      */
     knownFirmware?: string | null;
+    /**
+     * What the caller knows of the robot for the `pending.ota` hint (model, versions) and, when it
+     * read one recently, the robot model's OTA track; without them the verb reads what it needs.
+     */
+    known?: { model: string; currentBundle: string | null; brainVersion: string | null; track?: Doc<OtaTrack> | null };
   } = {},
 ): Promise<HeartbeatAnswer> {
   const { deviceId } = requireRobot(ctx);
@@ -162,5 +170,27 @@ export async function recordHeartbeat(
     { status: patch.status as Robot["status"], offline_after: patch.offline_after as string },
     now,
   );
-  return { server_time: now.toISOString(), next_heartbeat_s: interval, status, pending: {} };
+  const known = options.known ?? (await knownFromRegistry(ctx, deviceId));
+  const ota = known
+    ? await pendingUpdate(
+        ctx,
+        {
+          deviceId,
+          robotModel: known.model,
+          currentVersion: input.current_bundle !== undefined ? input.current_bundle : known.currentBundle,
+          brainVersion: input.brain_version ?? known.brainVersion,
+        },
+        known.track,
+      )
+    : null;
+  return { server_time: now.toISOString(), next_heartbeat_s: interval, status, pending: ota ? { ota } : {} };
+}
+
+type KnownRobot = NonNullable<Parameters<typeof recordHeartbeat>[2]>["known"];
+
+async function knownFromRegistry(ctx: Ctx, deviceId: string): Promise<KnownRobot | null> {
+  const robot = await ctx.db.get(Robots, deviceId);
+  return robot
+    ? { model: robot.data.model, currentBundle: robot.data.current_bundle, brainVersion: robot.data.brain_version }
+    : null;
 }

@@ -17,6 +17,10 @@ export interface CachedRobotKey {
   key: KeyObject;
   publicKey: string;
   firmwareVersion: string | null;
+  /** The robot model (fixed at registration) and last reported versions, for the heartbeat's OTA hint. */
+  model: string;
+  currentBundle: string | null;
+  brainVersion: string | null;
   /** When it was read from the store (ms). */
   readAt: number;
 }
@@ -57,6 +61,9 @@ export class RobotKeyCache {
       key: this.keyObject(robot.data.public_key),
       publicKey: robot.data.public_key,
       firmwareVersion: robot.data.firmware_version,
+      model: robot.data.model,
+      currentBundle: robot.data.current_bundle,
+      brainVersion: robot.data.brain_version,
       readAt: this.runtime.now().getTime(),
     };
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);

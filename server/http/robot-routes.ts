@@ -9,6 +9,7 @@ import { recordHeartbeat } from "@/lib/robots/record-heartbeat";
 import { registerRobot } from "@/lib/robots/register-robot";
 import type { Runtime } from "@/server/runtime";
 import { registerDirectRoute } from "./direct-routes";
+import { otaTrackCache } from "./ota-track-cache";
 import { robotKeyCache } from "./robot-key-cache";
 import { createRoute, json } from "./route";
 import { robotAuthOf, withRobot, withRobotOrUser } from "./with-robot";
@@ -30,7 +31,15 @@ export const heartbeatRoute = createRoute(
   { body: z.unknown(), maxBodyBytes: 16 * 1024 },
   async ({ ctx, body, request, runtime }) => {
     const { nonce, robot } = robotAuthOf(request);
-    const answer = await recordHeartbeat(ctx, body, { nonce, knownFirmware: robot?.firmwareVersion });
+    const known = robot
+      ? {
+          model: robot.model,
+          currentBundle: robot.currentBundle,
+          brainVersion: robot.brainVersion,
+          track: await otaTrackCache(runtime).get(robot.model),
+        }
+      : undefined;
+    const answer = await recordHeartbeat(ctx, body, { nonce, knownFirmware: robot?.firmwareVersion, known });
     // A new firmware version went through the registry: read it afresh next time.
     const firmware = (body as { firmware_version?: unknown } | undefined)?.firmware_version;
     if (robot && firmware !== undefined && firmware !== robot.firmwareVersion)

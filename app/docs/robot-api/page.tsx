@@ -216,6 +216,15 @@ export default function RobotApi() {
         <code>offline_after</code>), so nothing rewrites it behind the robot&apos;s back. Registration counts as the
         first contact. One heartbeat point per minute is kept for 24 hours for the console&apos;s charts.
       </p>
+      <h2 id="pending">Pending work</h2>
+      <p>
+        The heartbeat&apos;s <code>pending</code> object says what waits for the robot. When an OTA rollout offers the
+        robot a bundle (its model, its cohort, a version it can take), <code>pending.ota</code> is{" "}
+        <code>{`{bundle_id, version, rollback, check_url}`}</code>: call <code>check_url</code> (a signed{" "}
+        <code>GET /api/ota/check</code>) for the signed download link, checksum and signature. It is a hint that may lag
+        a rollout step by a few seconds; <code>check</code> decides. With nothing waiting, <code>pending</code> is{" "}
+        <code>{"{}"}</code>.
+      </p>
       {API_EXAMPLES.map((example) => (
         <section key={example.id} data-testid={`example-${example.id}`}>
           <h2 id={example.id}>{example.title}</h2>
