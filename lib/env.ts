@@ -57,6 +57,12 @@ const EnvSchema = z.object({
     .enum(["0", "1"])
     .default("1")
     .transform((value) => value === "1"),
+  CONTINUON_FAULT_POINT: z
+    .string()
+    .regex(/^[a-z][a-z0-9_.]*(:exit|:pause)?$/, "CONTINUON_FAULT_POINT must look like ingest.after_copy[:exit|:pause]")
+    .optional(),
+  CONTINUON_INGEST_LEASE_S: z.coerce.number().int().min(2).max(3600).default(60),
+  CONTINUON_INGEST_SETTLE_S: z.coerce.number().int().min(0).max(3600).default(120),
 });
 
 export type StorageDriver = "sqlite" | "firestore";
@@ -90,6 +96,15 @@ export interface AppConfig {
   strictIndexes: boolean;
   /** Run background workers (TFRecord conversion, sweeps) in this process. */
   workers: boolean;
+  /**
+   * Test-only crash injection (`CONTINUON_FAULT_POINT=ingest.after_copy[:exit|:pause]`): the named
+   * point exits the process at once (SIGKILL, no cleanup) or pauses forever. Unset: never active.
+   */
+  faultPoint?: { name: string; action: "exit" | "pause" };
+  /** How long an episode ingest holds its lease without renewing it (a crashed ingest is taken over after this). */
+  ingestLeaseS: number;
+  /** Quiet time after the last PUT of an automatically ingested upload (Flutter flow) before it is ingested. */
+  ingestSettleS: number;
 }
 
 export class ConfigError extends Error {
@@ -138,7 +153,13 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     trustProxy: e.TRUST_PROXY,
     strictIndexes: e.CONTINUON_STRICT_INDEXES,
     workers: e.CONTINUON_WORKERS,
+    ingestLeaseS: e.CONTINUON_INGEST_LEASE_S,
+    ingestSettleS: e.CONTINUON_INGEST_SETTLE_S,
   };
+  if (e.CONTINUON_FAULT_POINT) {
+    const [name = "", action] = e.CONTINUON_FAULT_POINT.split(":");
+    config.faultPoint = { name, action: action === "pause" ? "pause" : "exit" };
+  }
   if (e.STORAGE_DRIVER === "firestore") {
     config.firestore = {
       projectId: need(e.GOOGLE_CLOUD_PROJECT, "GOOGLE_CLOUD_PROJECT", "when STORAGE_DRIVER=firestore"),

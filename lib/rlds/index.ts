@@ -6,6 +6,13 @@
 
 // The pipeline
 export { processEpisode, type ProcessEpisodeInput } from "@/lib/rlds/process-episode";
+export {
+  checkDeclaredFiles,
+  filesManifestChecksum,
+  processEpisodeFiles,
+  type EpisodeFileSource,
+  type ProcessEpisodeFilesInput,
+} from "@/lib/rlds/process-episode-files";
 export { DEFAULT_LIMITS, resolveLimits, type EpisodeLimits } from "@/lib/rlds/limits";
 export { ISSUE_CODES, isIssueCode, type IssueCode, type IssueSeverity } from "@/lib/rlds/issue-codes";
 export {
@@ -29,7 +36,7 @@ export {
   type Variant,
   type WrittenFile,
 } from "@/lib/rlds/schemas";
-export { CANONICAL_FILES } from "@/lib/rlds/episode-assembler";
+export { CANONICAL_FILES, contentTypeOf } from "@/lib/rlds/episode-assembler";
 
 // Output and input adapters
 export {

@@ -109,7 +109,7 @@ export async function processEpisode(input: ProcessEpisodeInput): Promise<Episod
 
   if (refusal !== null) {
     await assembler.abandon();
-    return refusedVerdict(refusal, format, tap);
+    return refusedVerdict(refusal, format, tap.checksum, tap.size);
   }
 
   const checksum = tap.checksum;
@@ -152,13 +152,13 @@ export async function processEpisode(input: ProcessEpisodeInput): Promise<Episod
 }
 
 /** Zip entries in the order that lets everything stream: metadata and manifests, blobs, then steps. */
-function zipOrder(a: string, b: string): number {
+export function zipOrder(a: string, b: string): number {
   const rank = (p: string) => (/(^|\/)steps(\.jsonl$|\/)|(^|\/)episode\.json$/.test(p) ? 2 : /\.json$/.test(p) ? 0 : 1);
   return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** A DomainError whose reason is an issue code becomes that issue; anything else is not ours. */
-function toRefusal(error: unknown): Issue | null {
+export function toRefusal(error: unknown): Issue | null {
   if (!isDomainError(error) || !isIssueCode(error.reason)) return null;
   const issue: Issue = { code: error.reason, message: error.message };
   const line = (error.details as { line?: unknown } | undefined)?.line;
@@ -166,14 +166,20 @@ function toRefusal(error: unknown): Issue | null {
   return issue;
 }
 
-function refusedVerdict(refusal: Issue, format: ContainerFormat | null, tap: SourceTap): EpisodeVerdict {
+/** The verdict of an upload refused as a whole (an unsafe archive, an oversize object). */
+export function refusedVerdict(
+  refusal: Issue,
+  format: EpisodeVerdict["format"],
+  checksum: string | null,
+  size: number,
+): EpisodeVerdict {
   return {
     status: "rejected",
     variant: null,
     format,
     schema_version: null,
-    checksum: tap.checksum,
-    size_bytes: tap.size,
+    checksum,
+    size_bytes: size,
     errors: [refusal],
     warnings: [],
     issue_counts: { [refusal.code]: 1 },

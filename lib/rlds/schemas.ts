@@ -129,7 +129,8 @@ export type WrittenFile = z.infer<typeof ZWrittenFile>;
 export const ZEpisodeVerdict = z.object({
   status: z.enum(["validated", "rejected"]),
   variant: ZVariant.nullable(),
-  format: z.enum(["tar.gz", "tar", "zip", "json"]).nullable(),
+  /** The container read; `files` for an episode uploaded one file per URL (`processEpisodeFiles`). */
+  format: z.enum(["tar.gz", "tar", "zip", "json", "files"]).nullable(),
   schema_version: z.string().nullable(),
   /** `sha256:<hex>` of the object exactly as read; null when it was abandoned (larger than allowed). */
   checksum: z.string().nullable(),

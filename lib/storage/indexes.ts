@@ -66,6 +66,71 @@ export const INDEXES: IndexDeclaration[] = [
     collectionGroup: "rlds_episodes",
     fields: [asc("robot_model"), asc("status"), asc("training_eligible"), asc("uploaded_at")],
   },
+  // rlds_episodes as the episode lists filter them (lib/episodes/list-episodes.ts): newest first,
+  // equality on scope (robot or model), status and eligibility, then a tag or a created_at range
+  { collectionGroup: "rlds_episodes", fields: [desc("created_at")] },
+  { collectionGroup: "rlds_episodes", fields: [asc("training_eligible"), desc("created_at")] },
+  { collectionGroup: "rlds_episodes", fields: [asc("status"), desc("created_at")] },
+  { collectionGroup: "rlds_episodes", fields: [asc("status"), asc("training_eligible"), desc("created_at")] },
+  { collectionGroup: "rlds_episodes", fields: [asc("robot_id"), desc("created_at")] },
+  { collectionGroup: "rlds_episodes", fields: [asc("robot_id"), asc("training_eligible"), desc("created_at")] },
+  { collectionGroup: "rlds_episodes", fields: [asc("robot_id"), asc("status"), desc("created_at")] },
+  {
+    collectionGroup: "rlds_episodes",
+    fields: [asc("robot_id"), asc("status"), asc("training_eligible"), desc("created_at")],
+  },
+  { collectionGroup: "rlds_episodes", fields: [asc("robot_model"), desc("created_at")] },
+  { collectionGroup: "rlds_episodes", fields: [asc("robot_model"), asc("training_eligible"), desc("created_at")] },
+  { collectionGroup: "rlds_episodes", fields: [asc("robot_model"), asc("status"), desc("created_at")] },
+  {
+    collectionGroup: "rlds_episodes",
+    fields: [asc("robot_model"), asc("status"), asc("training_eligible"), desc("created_at")],
+  },
+  { collectionGroup: "rlds_episodes", fields: [contains("metadata.tags"), desc("created_at")] },
+  {
+    collectionGroup: "rlds_episodes",
+    fields: [asc("training_eligible"), contains("metadata.tags"), desc("created_at")],
+  },
+  { collectionGroup: "rlds_episodes", fields: [asc("status"), contains("metadata.tags"), desc("created_at")] },
+  {
+    collectionGroup: "rlds_episodes",
+    fields: [asc("status"), asc("training_eligible"), contains("metadata.tags"), desc("created_at")],
+  },
+  { collectionGroup: "rlds_episodes", fields: [asc("robot_id"), contains("metadata.tags"), desc("created_at")] },
+  {
+    collectionGroup: "rlds_episodes",
+    fields: [asc("robot_id"), asc("training_eligible"), contains("metadata.tags"), desc("created_at")],
+  },
+  {
+    collectionGroup: "rlds_episodes",
+    fields: [asc("robot_id"), asc("status"), contains("metadata.tags"), desc("created_at")],
+  },
+  {
+    collectionGroup: "rlds_episodes",
+    fields: [asc("robot_id"), asc("status"), asc("training_eligible"), contains("metadata.tags"), desc("created_at")],
+  },
+  { collectionGroup: "rlds_episodes", fields: [asc("robot_model"), contains("metadata.tags"), desc("created_at")] },
+  {
+    collectionGroup: "rlds_episodes",
+    fields: [asc("robot_model"), asc("training_eligible"), contains("metadata.tags"), desc("created_at")],
+  },
+  {
+    collectionGroup: "rlds_episodes",
+    fields: [asc("robot_model"), asc("status"), contains("metadata.tags"), desc("created_at")],
+  },
+  {
+    collectionGroup: "rlds_episodes",
+    fields: [
+      asc("robot_model"),
+      asc("status"),
+      asc("training_eligible"),
+      contains("metadata.tags"),
+      desc("created_at"),
+    ],
+  },
+  // rlds_episodes: ingests left midway (lib/episodes/ingest-queue.ts)
+  { collectionGroup: "rlds_episodes", fields: [asc("ingest.state"), asc("ingest.updated_at")] },
+  { collectionGroup: "rlds_episodes", fields: [asc("ingest.state"), asc("ingest.lease_expires_at")] },
   // rcan_registry: the robots list (lib/robots/list-robots.ts) — owner scope and model are
   // equality filters; search terms, a tag or the status window is the one array/range filter.
   { collectionGroup: "rcan_registry", fields: [asc("name_sort")] },
