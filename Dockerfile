@@ -28,6 +28,8 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/.next ./.next
 COPY --from=build /app/dist/server ./dist/server
 COPY --from=build /app/public ./public
+# The console offers each training job's notebook with its job id filled in.
+COPY --from=build /app/notebooks ./notebooks
 COPY package.json next.config.js ./
 USER node
 EXPOSE 8080
