@@ -24,6 +24,8 @@ const STEPS = [
   ["webrtc", "bash scripts/netns-run.sh npx playwright test tests/browser/remote-webrtc.spec.ts"],
   // The same API and browser specs in cloud mode: Firestore, GCS and Firebase Auth emulated offline.
   ["cloud", "node scripts/test-cloud-mode.mjs"],
+  // The Dockerfile's build steps replayed in a clean folder; the result must answer /api/ready.
+  ["container", "node scripts/replay-dockerfile.mjs"],
 ];
 
 const only = process.env.TEST_STEPS ? new Set(process.env.TEST_STEPS.split(",")) : null;
