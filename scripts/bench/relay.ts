@@ -364,9 +364,9 @@ async function main(): Promise<void> {
     line("signaling_round_trips_per_s", rRate, "1/s", fRate, rRate / fRate, null);
     line(
       "signaling_cpu_per_round_trip",
-      r.cpuMsPerRoundTrip,
-      "ms",
-      f.cpuMsPerRoundTrip,
+      r.cpuMsPerRoundTrip * 1000,
+      "us",
+      f.cpuMsPerRoundTrip * 1000,
       f.cpuMsPerRoundTrip / r.cpuMsPerRoundTrip,
       null,
     );
