@@ -39,5 +39,10 @@ describe("loadConfig", () => {
     expect(config.firestore?.projectId).toBe("demo-x");
     expect(config.gcs?.bucket).toBe("continuon-rlds");
     expect(config.publicUrl).toBe("https://continuon.cloud");
+    expect(config.relayPublicUrl).toBe("https://continuon.cloud");
+    expect(
+      loadConfig({ PUBLIC_URL: "https://continuon.cloud", RELAY_PUBLIC_URL: "https://api.continuon.cloud/" })
+        .relayPublicUrl,
+    ).toBe("https://api.continuon.cloud");
   });
 });

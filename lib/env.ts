@@ -17,6 +17,7 @@ const EnvSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().default("0.0.0.0"),
   PUBLIC_URL: optionalString,
+  RELAY_PUBLIC_URL: optionalString,
   CONTINUON_DATA_DIR: z.string().default(".data"),
   STORAGE_DRIVER: z
     .enum(["sqlite", "firestore"], { error: () => "STORAGE_DRIVER must be one of: sqlite, firestore" })
@@ -75,6 +76,11 @@ export interface AppConfig {
   host: string;
   /** Where users and robots reach this deployment (signed URLs, relay URL, auth callbacks). */
   publicUrl: string;
+  /**
+   * Where robots and clients open relay WebSockets (default: PUBLIC_URL). In Google Cloud this is
+   * the Cloud Run domain (`https://api.continuon.cloud`): Firebase Hosting does not carry WebSockets.
+   */
+  relayPublicUrl: string;
   dataDir: string;
   storageDriver: StorageDriver;
   blobDriver: BlobDriver;
@@ -132,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     port: e.PORT,
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+    relayPublicUrl: (e.RELAY_PUBLIC_URL ?? e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
     dataDir: e.CONTINUON_DATA_DIR,
     storageDriver: e.STORAGE_DRIVER,
     blobDriver: e.BLOB_DRIVER,

@@ -77,7 +77,7 @@ export async function verifyRemoteAccess(ctx: Ctx, rawInput: unknown): Promise<V
     const sessionId = createId("rs", now);
     // Whole seconds: the token's `exp`, the session document and TURN usernames all say the same instant.
     const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + SESSION_TTL_S * 1000);
-    const relayEndpoint = relayEndpointFor(ctx.config.publicUrl, address.deviceId);
+    const relayEndpoint = relayEndpointFor(ctx.config.relayPublicUrl, address.deviceId);
     const session: RemoteSession = {
       robot_ruri: robot.data.ruri,
       robot_id: address.deviceId,

@@ -66,6 +66,15 @@ describe("withRobot", () => {
     expect(addressedUrl(new Request("http://10.0.0.7:8080/api/x?a=1"), PUBLIC_URL)).toBe(
       "https://robots.example.test/api/x?a=1",
     );
+    // A second public origin (the relay's host) is chosen only when the robot addressed it.
+    const relayHost = new Request("http://10.0.0.7:8080/api/remote/signal/x", {
+      headers: { host: "api.example.test" },
+    });
+    expect(addressedUrl(relayHost, PUBLIC_URL, ["https://api.example.test"])).toBe(
+      "https://api.example.test/api/remote/signal/x",
+    );
+    const otherHost = new Request("http://10.0.0.7:8080/api/x", { headers: { host: "evil.example" } });
+    expect(addressedUrl(otherHost, PUBLIC_URL, ["https://api.example.test"])).toBe("https://robots.example.test/api/x");
     const client = new RobotClient({ identity: robot, baseUrl: PUBLIC_URL });
     const prepared = client.prepare("POST", "/api/rcan/heartbeat", { json: { status: "online" } });
     const result = await withRobot()(authInput(asReceived(prepared), Buffer.from(prepared.body as Uint8Array)));

@@ -31,10 +31,18 @@ import { withUser } from "@/server/auth/with-user";
 import { robotKeyCache, type CachedRobotKey } from "./robot-key-cache";
 import type { AuthInput, AuthResult, Authenticator } from "./route";
 
-/** The URL the robot addressed: `PUBLIC_URL`'s scheme and authority, the request's path and query. */
-export function addressedUrl(request: Request, publicUrl: string): string {
+/**
+ * The URL the robot addressed: one of this deployment's public origins (PUBLIC_URL, or
+ * RELAY_PUBLIC_URL when robots reach the relay on another host), with the request's path and query.
+ * Behind a proxy the internal address differs from what the robot signed, so the origin comes from
+ * configuration; the Host header (or X-Forwarded-Host) only chooses among the configured origins.
+ */
+export function addressedUrl(request: Request, publicUrl: string, otherPublicUrls: readonly string[] = []): string {
   const url = new URL(request.url);
-  return `${new URL(publicUrl).origin}${url.pathname}${url.search}`;
+  const origins = [publicUrl, ...otherPublicUrls].map((candidate) => new URL(candidate));
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  const origin = origins.find((candidate) => candidate.host === host) ?? origins[0];
+  return `${origin?.origin ?? ""}${url.pathname}${url.search}`;
 }
 
 /** The registration body's public key: during registration the key is not stored yet. */
@@ -98,7 +106,7 @@ async function verify(
   const attempt = (useCache: boolean) =>
     verifyRequestSignature({
       method: request.method,
-      url: addressedUrl(request, runtime.config.publicUrl),
+      url: addressedUrl(request, runtime.config.publicUrl, [runtime.config.relayPublicUrl]),
       headers: request.headers,
       ...(bodyBytes !== null ? { body: bodyBytes } : {}),
       now: Math.floor(runtime.now().getTime() / 1000),

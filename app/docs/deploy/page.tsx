@@ -187,7 +187,7 @@ gcloud run deploy continuon-cloud --region=$REGION \\
   --service-account=$SA --allow-unauthenticated \\
   --session-affinity --timeout=3600 --concurrency=250 --min-instances=1 --cpu-boost \\
   --set-env-vars=STORAGE_DRIVER=firestore,BLOB_DRIVER=gcs,AUTH_DRIVER=firebase,GOOGLE_CLOUD_PROJECT=$PROJECT,\\
-GCS_BUCKET=$BUCKET,PUBLIC_URL=https://continuon.cloud,TRUST_PROXY=1,FIREBASE_API_KEY=<web api key>,\\
+GCS_BUCKET=$BUCKET,PUBLIC_URL=https://continuon.cloud,RELAY_PUBLIC_URL=https://api.continuon.cloud,TRUST_PROXY=1,FIREBASE_API_KEY=<web api key>,\\
 FIREBASE_AUTH_DOMAIN=$PROJECT.firebaseapp.com \\
   --set-secrets=NEXTAUTH_SECRET=nextauth-secret:latest,OTA_SIGNING_KEY=ota-signing-key:latest
 `}</Code>
