@@ -1,4 +1,11 @@
 import type { Ctx } from "@/lib/context";
+import {
+  AUTO_INGEST_QUEUE,
+  convertEpisodeTfrecord,
+  resumeStalledIngests,
+  runAutoIngest,
+  TFRECORD_QUEUE,
+} from "@/lib/episodes";
 import { BUILD_QUEUE, markRolledBackDeployments, ROLLBACK_QUEUE, runBundleBuild, sweepRollouts } from "@/lib/ota";
 import { sweepRateLimits } from "@/lib/rate-limit/consume-rate-limit";
 import { sweepHeartbeats } from "@/lib/robots/sweep-heartbeats";
@@ -36,6 +43,17 @@ export const WORKERS: BackgroundWorker[] = [
   { name: BUILD_QUEUE, intervalMs: 30_000, run: (ctx) => runNextWork(ctx, BUILD_QUEUE, runBundleBuild, 30 * 60_000) },
   { name: ROLLBACK_QUEUE, intervalMs: 30_000, run: (ctx) => runNextWork(ctx, ROLLBACK_QUEUE, markRolledBackDeployments) },
   { name: "ota-rollout-sweep", intervalMs: 60_000, run: sweepRollouts },
+  {
+    name: TFRECORD_QUEUE,
+    intervalMs: 30_000,
+    run: (ctx) => runNextWork(ctx, TFRECORD_QUEUE, convertEpisodeTfrecord, 30 * 60_000),
+  },
+  {
+    name: AUTO_INGEST_QUEUE,
+    intervalMs: 10_000,
+    run: (ctx) => runNextWork(ctx, AUTO_INGEST_QUEUE, runAutoIngest, 30 * 60_000),
+  },
+  { name: "episode-ingest-sweep", intervalMs: 60_000, run: resumeStalledIngests },
 ];
 
 /**

@@ -337,15 +337,19 @@ describe("access and lists", () => {
     await ingestEpisode(robot, { episode_id: "ep_f", checksum: sha(bytes) });
     const owner = ctx.as({ kind: "user", uid: "owner-1", role: "owner", email: "a@example.com" });
     const filters: Record<string, string>[] = [];
-    for (const scope of [{}, { robot_id: "14d4b680" }, { robot_model: "companion-v1" }]) {
-      for (const status of [{}, { status: "validated" }]) {
-        for (const eligible of [{}, { eligible: "true" }]) {
-          for (const extra of [
-            {},
-            { tag: "test" },
-            { from: "2026-01-01", to: "2026-12-31" },
-            { tag: "test", from: "2026-01-01", min_quality: "0.5" },
-          ]) {
+    const scopes: Record<string, string>[] = [{}, { robot_id: "14d4b680" }, { robot_model: "companion-v1" }];
+    const statuses: Record<string, string>[] = [{}, { status: "validated" }];
+    const eligibility: Record<string, string>[] = [{}, { eligible: "true" }];
+    const extras: Record<string, string>[] = [
+      {},
+      { tag: "test" },
+      { from: "2026-01-01", to: "2026-12-31" },
+      { tag: "test", from: "2026-01-01", min_quality: "0.5" },
+    ];
+    for (const scope of scopes) {
+      for (const status of statuses) {
+        for (const eligible of eligibility) {
+          for (const extra of extras) {
             filters.push({ ...scope, ...status, ...eligible, ...extra });
           }
         }

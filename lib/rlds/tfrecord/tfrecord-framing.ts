@@ -1,4 +1,4 @@
-import crc32c from "crc-32/crc32c";
+import crc32c from "crc-32/crc32c.js";
 import { DomainError } from "@/lib/errors";
 
 const MASK_DELTA = 0xa282ead8;

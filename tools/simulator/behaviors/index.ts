@@ -1,3 +1,4 @@
+import { episodesBehavior } from "./episodes";
 import { heartbeatBehavior } from "./heartbeat";
 import { otaBehavior } from "./ota";
 import { remoteBehavior } from "./remote";
@@ -6,7 +7,7 @@ import type { RobotBehavior } from "./types";
 /**
  * Every behavior the simulator knows. Add yours here (one line), in its own file next to this one.
  */
-export const BEHAVIORS: RobotBehavior[] = [heartbeatBehavior, remoteBehavior, otaBehavior];
+export const BEHAVIORS: RobotBehavior[] = [heartbeatBehavior, remoteBehavior, otaBehavior, episodesBehavior];
 
 /** Look behaviors up by name (`heartbeat,episodes`); unknown names fail naming the known ones. */
 export function resolveBehaviors(names: string[] | undefined): RobotBehavior[] {
