@@ -22,8 +22,9 @@ const STEPS = [
   ["e2e", "npx playwright test"],
   // WebRTC in Chromium needs a network namespace (no ICE candidates on loopback alone): as root.
   ["webrtc", "bash scripts/netns-run.sh npx playwright test tests/browser/remote-webrtc.spec.ts"],
-  // The same API and browser specs in cloud mode: Firestore, GCS and Firebase Auth emulated offline.
-  ["cloud", "node scripts/test-cloud-mode.mjs"],
+  // The same API and browser specs in cloud mode: Firestore, GCS and Firebase Auth emulated offline;
+  // inside a network namespace too, so the WebRTC specs run with the rest.
+  ["cloud", "bash scripts/netns-run.sh node scripts/test-cloud-mode.mjs"],
   // The Dockerfile's build steps replayed in a clean folder; the result must answer /api/ready.
   ["container", "node scripts/replay-dockerfile.mjs"],
 ];

@@ -4,6 +4,7 @@
 // embedded default. Extra arguments go to `playwright test` (e.g. a spec file).
 //
 //   node scripts/test-cloud-mode.mjs [playwright args]
+//   bash scripts/netns-run.sh node scripts/test-cloud-mode.mjs   (as root: the WebRTC specs run too)
 //
 // Two Playwright runs share the emulators, each with a shared server on a fresh deployment:
 // - project `api` with AUTH_DRIVER=firebase: the helpers in tests/support/users.ts sign users up
