@@ -46,7 +46,8 @@ export const WORKERS: BackgroundWorker[] = [
   {
     name: TFRECORD_QUEUE,
     intervalMs: 30_000,
-    run: (ctx) => runNextWork(ctx, TFRECORD_QUEUE, convertEpisodeTfrecord, 30 * 60_000),
+    // Ten ingest leases (10 min by default): a conversion of a dead process is retried after that.
+    run: (ctx) => runNextWork(ctx, TFRECORD_QUEUE, convertEpisodeTfrecord, ctx.config.ingestLeaseS * 10_000),
   },
   {
     name: AUTO_INGEST_QUEUE,

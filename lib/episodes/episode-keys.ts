@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DomainError } from "@/lib/errors";
+import { isDeviceId } from "@/lib/robots/ruri";
 import type { UploadFormat } from "./schemas";
 
 /**
@@ -75,7 +76,7 @@ export function tfrecordKey(robotId: string, episodeId: string): string {
 export function parseEpisodeRef(ref: string): { robotId: string; episodeId: string } {
   const key = ref.replace(/^gs:\/\/[^/]+\//, "");
   const match = /^episodes\/raw\/([^/]+)\/([^/]+)(?:\/(?:episode\.(?:tar\.gz|zip|json))?)?$/.exec(key);
-  if (!match || !isEpisodeId(match[2])) {
+  if (!match || !isDeviceId(match[1] ?? "") || !isEpisodeId(match[2])) {
     throw new DomainError(
       "invalid",
       `episode_ref ${JSON.stringify(ref.slice(0, 160))} is not an episode reference (episodes/raw/{robot_id}/{episode_id}).`,

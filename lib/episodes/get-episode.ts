@@ -4,7 +4,7 @@ import { OtaBundles } from "@/lib/ota/schemas";
 import { Robots } from "@/lib/robots/schemas";
 import { hasRole } from "@/lib/users/authorize";
 import { getWorkItem } from "@/lib/work-queue/work-queue";
-import { episodeRef, validatedPrefix } from "./episode-keys";
+import { episodeRef, stagingRoot, tfrecordKey, validatedPrefix } from "./episode-keys";
 import { requireEpisodeAccess } from "./require-episode-access";
 import { ingestOf, tfrecordWorkId } from "./run-ingest";
 import type { Episode } from "./schemas";
@@ -47,6 +47,14 @@ export interface EpisodeDetail {
     } | null;
   };
   ingest: ReturnType<typeof ingestOf>;
+  /** Objects under each of the episode's prefixes (counted up to 1000 each): what is really stored. */
+  storage: {
+    raw_objects: number;
+    staging_objects: number;
+    validated_objects: number;
+    tfrecord: boolean;
+    truncated: boolean;
+  };
   replay_url: string;
   can_manage: boolean;
 }
@@ -100,6 +108,13 @@ export async function getEpisode(ctx: Ctx, episodeId: string): Promise<EpisodeDe
     };
   }
   const work = await getWorkItem(ctx, tfrecordWorkId(episodeId));
+  const count = async (prefix: string) => (await ctx.blobs.list(prefix, { limit: 1000 })).items.length;
+  const [rawObjects, stagingObjects, validatedObjects, tfrecordHead] = await Promise.all([
+    count(`${episodeRef(episode.robot_id, episodeId)}/`),
+    count(stagingRoot(episode.robot_id, episodeId)),
+    count(validatedPrefix(episode.robot_id, episodeId)),
+    ctx.blobs.head(tfrecordKey(episode.robot_id, episodeId)),
+  ]);
   return {
     episode_id: episodeId,
     episode,
@@ -133,6 +148,13 @@ export async function getEpisode(ctx: Ctx, episodeId: string): Promise<EpisodeDe
         : null,
     },
     ingest: ingestOf(episode),
+    storage: {
+      raw_objects: rawObjects,
+      staging_objects: stagingObjects,
+      validated_objects: validatedObjects,
+      tfrecord: tfrecordHead !== null,
+      truncated: [rawObjects, stagingObjects, validatedObjects].some((n) => n >= 1000),
+    },
     replay_url: `/console/episodes/${episodeId}/replay`,
     can_manage: ctx.actor.kind === "system" || (ctx.actor.kind === "user" && hasRole(ctx.actor.role, "operator")),
   };
