@@ -45,6 +45,8 @@ const EnvSchema = z.object({
   TURN_URLS: optionalString,
   TURN_SECRET: optionalString,
   HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(5).max(3600).default(60),
+  ROBOT_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(600),
+  USER_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(1200),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CONTINUON_STRICT_INDEXES: z
     .enum(["0", "1"])
@@ -95,6 +97,8 @@ export interface AppConfig {
   trainingNotebookBaseUrl: string;
   turn?: { urls: string[]; secret: string };
   heartbeatIntervalS: number;
+  /** Requests a minute per robot and per signed-in user on the API, across all instances. */
+  rateLimits: { robotPerMinute: number; userPerMinute: number };
   logLevel: string;
   /** Take the client address from the last X-Forwarded-For hop (behind Google's front end). */
   trustProxy: boolean;
@@ -156,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       "https://colab.research.google.com/github/continuonai/continuon-cloud/blob/main/notebooks"
     ).replace(/\/$/, ""),
     heartbeatIntervalS: e.HEARTBEAT_INTERVAL_S,
+    rateLimits: { robotPerMinute: e.ROBOT_RATE_LIMIT_PER_MIN, userPerMinute: e.USER_RATE_LIMIT_PER_MIN },
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     strictIndexes: e.CONTINUON_STRICT_INDEXES,

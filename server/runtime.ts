@@ -10,6 +10,7 @@ import type { Actor, Ctx, Logger, RequestInfo, Services } from "@/lib/context";
 import { loadConfig, type AppConfig } from "@/lib/env";
 import { INDEXES } from "@/lib/storage/indexes";
 import type { DocumentStore } from "@/lib/storage/port";
+import { SharedRateLimiter } from "@/lib/rate-limit/shared-rate-limiter";
 import { Db } from "@/lib/storage/typed";
 import { LocalDiskBlobStore } from "@/server/adapters/local-disk/local-disk-blob-store";
 import { serveSignedBlobRequest } from "@/server/adapters/local-disk/serve-signed-request";
@@ -29,6 +30,8 @@ export interface Runtime {
   secrets: ServerSecrets;
   services: Services;
   metrics: Metrics;
+  /** Per-robot and per-user request limits shared by all instances through the store. */
+  rateLimiter: SharedRateLimiter;
   startedAt: Date;
   now(): Date;
   /** A domain context for one request or job. */
@@ -104,6 +107,7 @@ export async function createRuntime(env: Record<string, string | undefined> = pr
     secrets,
     services,
     metrics: createMetrics(),
+    rateLimiter: new SharedRateLimiter(db, now),
     startedAt: now(),
     now,
     contextFor(actor, request = {}, requestLog) {
@@ -128,6 +132,7 @@ export async function createRuntime(env: Record<string, string | undefined> = pr
     },
     async close() {
       for (const fn of closers.reverse()) await fn();
+      await runtime.rateLimiter.close();
       await store.close();
     },
   };

@@ -110,6 +110,17 @@ export function createRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
           : null;
       const auth = await authenticate({ request, runtime, info, bodyBytes });
       actor = auth.actor;
+      if (actor.kind === "robot") {
+        runtime.rateLimiter.consume(`robot:${actor.deviceId}`, {
+          limit: runtime.config.rateLimits.robotPerMinute,
+          windowS: 60,
+        });
+      } else if (actor.kind === "user") {
+        runtime.rateLimiter.consume(`user:${actor.uid}`, {
+          limit: runtime.config.rateLimits.userPerMinute,
+          windowS: 60,
+        });
+      }
       if (actor.kind === "user") log = log.child({ user_id: actor.uid });
       if (actor.kind === "robot") log = log.child({ robot_id: actor.deviceId });
       const ctx = runtime.contextFor(actor, info, log);

@@ -80,6 +80,14 @@ export default function Security() {
           most for uploads).
         </li>
       </ul>
+      <h2 id="rate-limits">Rate limits</h2>
+      <p>
+        Every robot and every signed-in user has a per-minute request budget on the API (600 and 1200 by default,{" "}
+        <code>ROBOT_RATE_LIMIT_PER_MIN</code> and <code>USER_RATE_LIMIT_PER_MIN</code>); past it the answer is{" "}
+        <code>429</code> with <code>Retry-After</code>. The counts live in the store, so the budget holds across server
+        instances: each instance adds its counts once a second and reads the shared total back. Sign-in and sign-up
+        attempts, claims and remote-session verifies have their own, stricter limits counted exactly per attempt.
+      </p>
       <h2 id="secrets">Secrets</h2>
       <p>
         The session secret, the blob URL signing key and the OTA signing key come from the environment (Secret Manager
