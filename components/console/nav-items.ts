@@ -14,6 +14,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/console/robots", label: "Robots", role: "owner", section: "Fleet" },
   { href: "/console/claim", label: "Claim a robot", role: "owner", section: "Fleet" },
   { href: "/console/remote", label: "Remote sessions", role: "owner", section: "Fleet" },
+  { href: "/console/episodes", label: "Episodes", role: "owner", section: "Data" },
   { href: "/console/training", label: "Training", role: "operator", section: "Data" },
   { href: "/console/models", label: "Models", role: "operator", section: "Data" },
   { href: "/console/ota", label: "OTA updates", role: "owner", section: "Delivery" },

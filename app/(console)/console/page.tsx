@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { UploadActivityPanel } from "@/components/episodes/upload-activity-panel";
 import { FleetPanels } from "@/components/robots/fleet-panels";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { getUploadActivity } from "@/lib/episodes/get-upload-activity";
 import { getFleetOverview } from "@/lib/robots/get-fleet-overview";
 import { requirePageSession } from "@/server/http/page-context";
 
@@ -30,7 +32,7 @@ const NEXT_STEPS = [
 export default async function OverviewPage() {
   const session = await requirePageSession();
   const user = session.user.data;
-  const fleet = await getFleetOverview(session.ctx);
+  const [fleet, uploads] = await Promise.all([getFleetOverview(session.ctx), getUploadActivity(session.ctx)]);
   return (
     <>
       <PageHeader
@@ -39,6 +41,9 @@ export default async function OverviewPage() {
       />
       <section aria-label="Fleet" className="mb-6">
         <FleetPanels overview={fleet} now={session.ctx.now()} />
+      </section>
+      <section aria-label="Episode uploads" className="mb-6">
+        <UploadActivityPanel activity={uploads} now={session.ctx.now()} />
       </section>
       <div className="grid gap-4 lg:grid-cols-3">
         {NEXT_STEPS.map((step, index) => (
