@@ -118,10 +118,29 @@ export async function signIn(api: APIRequestContext, email: string, password: st
   await expectSession(api);
 }
 
-/** A request context signed in as the shared server's admin (created by the global setup). */
+type StorageState = Awaited<ReturnType<APIRequestContext["storageState"]>>;
+const adminSessions = new Map<string, Promise<StorageState>>();
+
+/**
+ * A request context signed in as the shared server's admin (created by the global setup). The
+ * admin signs in once per server and worker and the session cookie is reused: the server allows
+ * only 10 sign-ins per account in 15 minutes, and most specs want the admin.
+ */
 export async function adminApi(baseURL: string): Promise<APIRequestContext> {
-  const { ADMIN } = await import("./global-setup");
-  const api = await playwrightRequest.newContext({ baseURL });
-  await signIn(api, ADMIN.email, ADMIN.password);
-  return api;
+  let session = adminSessions.get(baseURL);
+  if (!session) {
+    session = (async () => {
+      const { ADMIN } = await import("./global-setup");
+      const api = await playwrightRequest.newContext({ baseURL });
+      try {
+        await signIn(api, ADMIN.email, ADMIN.password);
+        return await api.storageState();
+      } finally {
+        await api.dispose();
+      }
+    })();
+    adminSessions.set(baseURL, session);
+    session.catch(() => adminSessions.delete(baseURL));
+  }
+  return playwrightRequest.newContext({ baseURL, storageState: await session });
 }
