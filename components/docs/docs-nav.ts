@@ -9,6 +9,8 @@ export const DOCS_PAGES: DocsPage[] = [
   { slug: "getting-started", title: "Getting started", section: "Start" },
   { slug: "robot-api", title: "Robot API: registry", section: "Robot API" },
   { slug: "signatures", title: "Signed robot requests", section: "Robot API" },
+  { slug: "ingestion", title: "Uploading episodes", section: "Robot API" },
+  { slug: "formats", title: "Episode formats and validation rules", section: "Robot API" },
   { slug: "provisioning", title: "Provisioning a robot", section: "Operate" },
   { slug: "architecture", title: "Architecture", section: "Concepts" },
   { slug: "security", title: "Security model", section: "Concepts" },

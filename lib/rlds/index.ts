@@ -14,7 +14,13 @@ export {
   type ProcessEpisodeFilesInput,
 } from "@/lib/rlds/process-episode-files";
 export { DEFAULT_LIMITS, resolveLimits, type EpisodeLimits } from "@/lib/rlds/limits";
-export { ISSUE_CODES, isIssueCode, type IssueCode, type IssueSeverity } from "@/lib/rlds/issue-codes";
+export {
+  ISSUE_CODE_DESCRIPTIONS,
+  ISSUE_CODES,
+  isIssueCode,
+  type IssueCode,
+  type IssueSeverity,
+} from "@/lib/rlds/issue-codes";
 export {
   EPISODE_FORMATS,
   QUALITY_FLAGS,

@@ -103,6 +103,68 @@ export const ISSUE_CODES = {
 } as const satisfies Record<string, "error" | "warning">;
 
 export type IssueCode = keyof typeof ISSUE_CODES;
+
+/**
+ * What each code means, for people: the docs render the validation rules from this table (kept
+ * beside `ISSUE_CODES` so a new code cannot ship without its explanation).
+ */
+export const ISSUE_CODE_DESCRIPTIONS: Record<IssueCode, string> = {
+  invalid_json: "A JSON Lines line, a `steps` element or a JSON file is not valid JSON (names the file and line).",
+  line_too_long: "A line or `steps` element is longer than `maxLineBytes`.",
+  invalid_step: "A step is valid JSON but not a JSON object.",
+  missing_observation: "A step has no `observation` (or it is null).",
+  missing_action: "A step has no `action` (or it is null).",
+  invalid_field_type:
+    "A canonical field has the wrong type: `observation`/`action`/`step_metadata` not an object, `reward`/`discount`/`timestamp_us` not a finite number, `is_*` not a boolean.",
+  no_steps: "The episode holds no step at all.",
+  too_many_steps: "More than `maxSteps` steps.",
+  step_count_mismatch:
+    "The step count is far from the one declared (upload request, `metadata.num_steps`, `upload_manifest.total_steps`).",
+  duration_mismatch: "The duration measured from step timestamps is far from the one declared.",
+  checksum_mismatch:
+    "The object's SHA-256 differs from the expected one, or a file differs from `upload_manifest.file_checksums`.",
+  manifest_file_missing: "A file listed in `upload_manifest.file_checksums` is not in the archive.",
+  blob_missing:
+    "A step references a blob (`blobs/…` path, or a frame id of a stream whose frames are included) that is not in the archive.",
+  blob_empty: "A referenced blob has zero bytes.",
+  non_monotonic_timestamp: "A step's timestamp is earlier than the previous step's.",
+  multiple_is_first: "More than one step has `is_first: true`.",
+  misplaced_is_first: "The step with `is_first: true` is not the first step.",
+  step_after_terminal: "A step follows a step with `is_terminal: true` or `is_last: true`.",
+  inconsistent_fields:
+    "A step's numeric fields differ from the first step's (a field missing, added, or an array of another length), or a top-level numeric field (`timestamp_us`, `step_idx`, `discount`) is present on some steps only.",
+  ambiguous_layout:
+    "The archive holds two episodes or two step layouts (e.g. `steps.jsonl` and `steps/`, two top-level folders).",
+  invalid_metadata:
+    "`metadata.json` (or the `metadata` member) is not a JSON object, or is larger than `maxMetadataBytes`.",
+  path_traversal: "An archive entry path has a `..` segment (zip slip, tar `../`).",
+  absolute_path: "An archive entry path is absolute (`/x`, `C:/x`).",
+  backslash_path: "An archive entry path holds a backslash.",
+  invalid_path: "An archive entry path is empty, holds control characters, or is too long or too deep.",
+  symlink_entry: "The archive holds a symbolic link.",
+  hardlink_entry: "The archive holds a hard link.",
+  special_entry: "The archive holds a device, FIFO or socket entry.",
+  encrypted_entry: "A zip entry is encrypted.",
+  duplicate_entry: "Two archive entries have the same path.",
+  too_many_entries: "More than `maxEntries` entries.",
+  uncompressed_too_large: "Decompressed bytes exceed `maxUncompressedBytes`.",
+  compression_ratio_exceeded: "Decompressed/compressed ratio above `maxCompressionRatio` (decompression bomb).",
+  truncated_archive: "The gzip or tar stream ends early.",
+  corrupt_archive: "The gzip, tar or zip data is damaged or is not an archive.",
+  entry_too_large: "A metadata or manifest file is larger than `maxMetadataBytes`.",
+  object_too_large: "The uploaded object is larger than `maxObjectBytes`.",
+  unsupported_format:
+    "The object is none of the accepted formats (tar.gz, tar, zip, JSON), or no episode was found in it.",
+  missing_metadata: "A recommended metadata field (or `metadata.json` itself) is absent.",
+  short_episode: "Fewer steps than the short-episode threshold (10).",
+  clock_skew: "A camera frame's timestamp differs from the robot state's by more than 5 ms.",
+  timestamp_gap: "The time between two steps is much longer than the episode's usual step period.",
+  step_index_gap: "`step_idx` skips numbers (steps were dropped).",
+  no_timestamps: "No step clock was found, so duration, gaps and ordering cannot be checked.",
+  step_metadata_not_strings: "`step_metadata` holds non-string values (kept as they are).",
+  ignored_entry: "An archive entry is not part of any known layout and was not copied.",
+};
+
 export type IssueSeverity = "error" | "warning";
 
 export function isIssueCode(value: unknown): value is IssueCode {
