@@ -3,8 +3,20 @@
 import { cn } from "@/components/ui/cn";
 import { SPEEDS, type PlaybackClock, type PlaybackState } from "./playback-clock";
 
-const button =
-  "inline-flex h-8 min-w-8 items-center justify-center rounded-md border border-slate-300 bg-white px-2 text-sm text-slate-800 hover:bg-slate-50 disabled:opacity-40";
+const base = "inline-flex h-8 min-w-8 items-center justify-center rounded-md border px-2 text-sm disabled:opacity-40";
+const button = cn(base, "border-slate-300 bg-white text-slate-800 hover:bg-slate-50");
+
+function Icon({ d }: { d: string }) {
+  return (
+    <svg viewBox="0 0 16 16" className="h-4 w-4 fill-current" aria-hidden="true">
+      <path d={d} />
+    </svg>
+  );
+}
+const FIRST = "M3 3h2v10H3zM13 3v10L6 8z";
+const BACK = "M12 3v10L5 8z";
+const FORWARD = "M4 3v10l7-5z";
+const LAST = "M11 3h2v10h-2zM3 3v10l7-5z";
 
 /** Transport buttons, speed, loop and help: the same actions as the keyboard shortcuts. */
 export function PlaybackControls({
@@ -27,7 +39,7 @@ export function PlaybackControls({
         aria-label="First step"
         title="First step (Home)"
       >
-        ⏮
+        <Icon d={FIRST} />
       </button>
       <button
         type="button"
@@ -36,11 +48,11 @@ export function PlaybackControls({
         aria-label="Step back"
         title="Step back (←)"
       >
-        ◀︎
+        <Icon d={BACK} />
       </button>
       <button
         type="button"
-        className={cn(button, "w-16 border-brand-600 bg-brand-600 font-medium text-white hover:bg-brand-700")}
+        className={cn(base, "w-16 border-brand-600 bg-brand-600 font-medium text-white hover:bg-brand-700")}
         onClick={() => clock.toggle()}
         aria-label={state.playing ? "Pause" : "Play"}
         title="Play / pause (Space)"
@@ -55,7 +67,7 @@ export function PlaybackControls({
         aria-label="Step forward"
         title="Step forward (→)"
       >
-        ▶︎
+        <Icon d={FORWARD} />
       </button>
       <button
         type="button"
@@ -64,7 +76,7 @@ export function PlaybackControls({
         aria-label="Last step"
         title="Last step (End)"
       >
-        ⏭
+        <Icon d={LAST} />
       </button>
       <label className="ml-1 flex items-center gap-1 text-xs text-slate-600">
         Speed
@@ -83,7 +95,12 @@ export function PlaybackControls({
       </label>
       <button
         type="button"
-        className={cn(button, state.looping && "border-brand-500 bg-brand-50 text-brand-800")}
+        className={cn(
+          base,
+          state.looping
+            ? "border-brand-500 bg-brand-50 text-brand-800"
+            : "border-slate-300 bg-white text-slate-800 hover:bg-slate-50",
+        )}
         onClick={() => clock.setLooping(!state.looping)}
         aria-pressed={state.looping}
         title="Loop the range (L)"

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMemo } from "react";
-import { prettyJson } from "./pretty-json";
+import { prettyJson } from "@/lib/replay/pretty-json";
 
 /** The raw step as stored (exact numbers), indented; every field, numeric or not, shows here. */
 export function StepJsonView({ json, step }: { json: string | undefined; step: number }) {

@@ -5,7 +5,7 @@
  * uses the same folder (SQLite allows a second writer process); the bench runs it before start.
  *
  *   npx tsx scripts/replay/seed-episodes.ts --data-dir <dir> --episode <id>:<steps>[:<frame pool>] …
- *     [--robot-id 1a2b3c4d] [--owner-uid <uid>]
+ *     [--robot-id 1a2b3c4d] [--owner-uid <uid>] [--warn-at <step>]
  *
  * Prints one JSON line: {"episodes": [{"episode_id", "steps", "ms"}]}.
  */
@@ -19,6 +19,8 @@ const { values } = parseArgs({
     episode: { type: "string", multiple: true },
     "robot-id": { type: "string", default: "5e1f0a11" },
     "owner-uid": { type: "string" },
+    /** Record a validation warning at this step (a timeline marker). */
+    "warn-at": { type: "string" },
   },
 });
 if (!values["data-dir"] || !values.episode?.length) {
@@ -42,6 +44,18 @@ for (const spec of values.episode) {
     robotId: values["robot-id"],
     ownerUid: values["owner-uid"] ?? null,
     frames: pool ? { pool: Number(pool) } : {},
+    ...(values["warn-at"] !== undefined
+      ? {
+          extraWarnings: [
+            {
+              code: "gap",
+              step: Number(values["warn-at"]),
+              field: "observation.robot_state.timestamp_nanos",
+              message: `step ${values["warn-at"]}: the step clock jumps (a gap)`,
+            },
+          ],
+        }
+      : {}),
   });
   written.push({ episode_id: episodeId!, steps: Number(steps), ms: Math.round(performance.now() - started) });
 }

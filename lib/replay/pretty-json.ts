@@ -32,6 +32,14 @@ export function prettyJson(text: string, indent = "  "): string {
         if (text[j] === close) {
           out += ch + close;
           i = j;
+        } else if (ch === "[" && scalarArrayEnd(text, i) !== -1) {
+          // Arrays of numbers and strings (joint vectors, quaternions) stay on one line.
+          const end = scalarArrayEnd(text, i);
+          out += text
+            .slice(i, end + 1)
+            .replace(/\s+/g, "")
+            .replace(/,/g, ", ");
+          i = end;
         } else {
           depth += 1;
           out += `${ch}\n${indent.repeat(depth)}`;
@@ -54,4 +62,14 @@ export function prettyJson(text: string, indent = "  "): string {
     }
   }
   return out;
+}
+
+/** The index of the `]` closing a flat array of numbers/literals starting at `start`, or -1 (nested, strings, or long). */
+function scalarArrayEnd(text: string, start: number): number {
+  for (let i = start + 1; i < text.length && i - start < 400; i++) {
+    const ch = text[i]!;
+    if (ch === "]") return i;
+    if (ch === "[" || ch === "{" || ch === '"') return -1;
+  }
+  return -1;
 }
