@@ -7,6 +7,7 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { buildTar, buildZip, jsonl, METADATA, step, type TarSpec } from "../../lib/rlds/__fixtures__/archives";
 import type { RobotClient } from "../../tools/robot-client";
+import { expectSignedUrlRefusal } from "../support/blob-refusals";
 import { adminApi } from "../support/users";
 import {
   episodeDetail,
@@ -235,11 +236,10 @@ test.describe("refused requests: the exact error and no change", () => {
   test("an oversize upload → 413 at the upload URL; nothing stored, the episode still awaits its upload", async () => {
     const episodeId = `oversize_${robot.deviceId}`;
     const grant = await requestUpload(robot, { episode_id: episodeId, size_bytes: 1024 });
-    await expectError(
+    await expectSignedUrlRefusal(
       await putTo(grant.upload_url, grant.headers, Buffer.alloc(4096, 1)),
-      413,
-      "too_large",
-      "body_too_large",
+      { status: 413, code: "too_large", reason: "body_too_large" },
+      { status: 400, code: "EntityTooLarge" },
     );
     const detail = await episodeDetail(admin, episodeId);
     expect(detail.episode.ingest?.state).toBe("awaiting_upload");

@@ -12,6 +12,7 @@ import type { FeatureValue } from "../../lib/rlds/tfrecord/example-proto";
 import { readTfrecordExamples } from "../../lib/rlds/tfrecord/read-tfrecord-examples";
 import { createRobotIdentity } from "../../tools/robot-client";
 import { recordEpisode, uploadEpisode } from "../../tools/simulator/behaviors/episodes";
+import { expectSignedUrlRefusal } from "../support/blob-refusals";
 import { startTestServer } from "../support/test-server";
 import { adminApi, signUpAndSignIn } from "../support/users";
 import {
@@ -288,17 +289,15 @@ test.describe("upload formats, field clients and the simulator", () => {
     expect(ttl).toBeGreaterThan(3000_000);
     expect(ttl).toBeLessThanOrEqual(3600_000);
     expect(grant.headers["content-type"]).toBe("application/gzip");
-    await expectError(
+    await expectSignedUrlRefusal(
       await putTo(grant.upload_url, { "content-type": "application/json" }, good),
-      415,
-      "unsupported_media_type",
-      "content_type_mismatch",
+      { status: 415, code: "unsupported_media_type", reason: "content_type_mismatch" },
+      { status: 403, code: "SignatureDoesNotMatch" },
     );
-    await expectError(
+    await expectSignedUrlRefusal(
       await putTo(grant.upload_url, grant.headers, Buffer.alloc(good.length + 101)),
-      413,
-      "too_large",
-      "body_too_large",
+      { status: 413, code: "too_large", reason: "body_too_large" },
+      { status: 400, code: "EntityTooLarge" },
     );
     // A first PUT, then the right one: the last PUT before ingest is what is ingested.
     expect((await putTo(grant.upload_url, grant.headers, Buffer.from("not yet"))).status).toBe(200);
