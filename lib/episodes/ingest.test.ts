@@ -366,3 +366,59 @@ describe("access and lists", () => {
     }
   });
 });
+
+describe("server-driven ingests", () => {
+  it("the Flutter flow: PUTs re-arm the automatic ingest, which runs once they settle; then the upload is closed", async () => {
+    const { ctx, robot } = await setup();
+    const { Readable } = await import("node:stream");
+    const { putEpisodeUpload, runAutoIngest, AUTO_INGEST_QUEUE } = await import("./index");
+    const grant = await requestEpisodeUpload(robot, { metadata: { episode_id: "flutter_1", xr_mode: "trainer" } });
+    expect(grant).toMatchObject({ episode_id: "flutter_1", format: "json", auto_ingest_after_s: 120 });
+    expect(grant.upload_url).toBe("http://localhost:3000/api/rlds/upload/flutter_1");
+    const doc = JSON.stringify({ metadata: METADATA, steps: Array.from({ length: 12 }, (_, i) => step(i)) });
+    const put = () =>
+      putEpisodeUpload(robot, {
+        episodeId: "flutter_1",
+        contentType: "application/json",
+        body: Readable.from([Buffer.from(doc)]),
+      });
+    expect(
+      await caught(
+        putEpisodeUpload(robot, { episodeId: "flutter_1", contentType: "text/plain", body: Readable.from([]) }),
+      ),
+    ).toEqual({
+      code: "unsupported_media_type",
+      reason: "content_type_mismatch",
+    });
+    await put();
+    ctx.clock.advance(60_000);
+    expect((await put()).puts).toBe(2);
+    ctx.clock.advance(61_000); // 121 s after the first PUT, 61 s after the second: not settled yet
+    expect(await runNextWork(ctx, AUTO_INGEST_QUEUE, runAutoIngest)).toBe(0);
+    ctx.clock.advance(60_000);
+    expect(await runNextWork(ctx, AUTO_INGEST_QUEUE, runAutoIngest)).toBe(1);
+    const episode = (await ctx.db.get(Episodes, "flutter_1"))!.data;
+    expect(episode).toMatchObject({ status: "validated", schema_variant: "single_json", format: "json" });
+    expect(await caught(put())).toEqual({ code: "conflict", reason: "upload_closed" });
+  });
+
+  it("the sweep finishes a promotion nobody came back for", async () => {
+    const { ctx, robot } = await setup();
+    const { resumeStalledIngests } = await import("./index");
+    const bytes = await goodArchive();
+    await upload(robot, "ep_sweep", bytes);
+    const failing: BlobStore = Object.create(ctx.blobs) as BlobStore;
+    failing.copy = async () => {
+      throw new Error("store went away");
+    };
+    await expect(
+      ingestEpisode({ ...robot, blobs: failing }, { episode_id: "ep_sweep", checksum: sha(bytes) }),
+    ).rejects.toThrow();
+    expect((await ctx.db.get(Episodes, "ep_sweep"))!.data.ingest?.state).toBe("promoting");
+    const system = ctx.as({ kind: "system", name: "episode-ingest-sweep" });
+    expect(await resumeStalledIngests(system)).toBe(0); // too recent: its own ingest may still be at it
+    ctx.clock.advance(5 * 60_000);
+    expect(await resumeStalledIngests(system)).toBe(1);
+    expect((await ctx.db.get(Episodes, "ep_sweep"))!.data.status).toBe("validated");
+  });
+});

@@ -128,6 +128,8 @@ export const INDEXES: IndexDeclaration[] = [
       desc("created_at"),
     ],
   },
+  // rlds_episodes: the overview's upload counts (lib/episodes/get-upload-activity.ts)
+  { collectionGroup: "rlds_episodes", fields: [asc("status"), asc("created_at")] },
   // rlds_episodes: ingests left midway (lib/episodes/ingest-queue.ts)
   { collectionGroup: "rlds_episodes", fields: [asc("ingest.state"), asc("ingest.updated_at")] },
   { collectionGroup: "rlds_episodes", fields: [asc("ingest.state"), asc("ingest.lease_expires_at")] },
