@@ -1,11 +1,11 @@
 /**
  * Run the cloud backends offline, to try cloud mode by hand:
  *
- *   npx tsx tools/cloud-emulators/main.ts [--auth firebase|local] [--env-file /tmp/cloud-env.sh]
+ *   npx tsx tools/cloud-emulators/main.ts [--auth firebase|local] [--write-env /tmp/cloud-env.sh]
  *
  * Starts the Firestore emulator, the GCS test server and (with `--auth firebase`, the default) the
  * Firebase Auth emulator on free ports between 4100 and 4199, prints the environment that points
- * the app at them as `export` lines (also written to `--env-file`), and keeps them up until
+ * the app at them as `export` lines (also written to `--write-env`), and keeps them up until
  * Ctrl-C. Data lives in memory until then.
  */
 import { writeFileSync } from "node:fs";
@@ -16,7 +16,7 @@ const { values } = parseArgs({
   options: {
     auth: { type: "string", default: "firebase" },
     project: { type: "string", default: "demo-continuon-cloud" },
-    "env-file": { type: "string" },
+    "write-env": { type: "string" },
   },
 });
 if (values.auth !== "firebase" && values.auth !== "local") throw new Error("--auth must be firebase or local");
@@ -24,7 +24,7 @@ if (values.auth !== "firebase" && values.auth !== "local") throw new Error("--au
 const emulators = await startCloudEmulators({ authDriver: values.auth, projectId: values.project });
 const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
 const lines = Object.entries(emulators.env).map(([key, value]) => `export ${key}=${quote(value)}`);
-if (values["env-file"]) writeFileSync(values["env-file"], `${lines.join("\n")}\n`, { mode: 0o600 });
+if (values["write-env"]) writeFileSync(values["write-env"], `${lines.join("\n")}\n`, { mode: 0o600 });
 console.log(lines.join("\n"));
 console.log(
   `\n# Firestore ${emulators.env.FIRESTORE_EMULATOR_HOST} · GCS ${emulators.gcs.url}` +

@@ -75,7 +75,7 @@ export default function Cloud() {
         without a Google account:
       </p>
       <pre>
-        <code>{`npx tsx tools/cloud-emulators/main.ts --env-file /tmp/cloud-env.sh
+        <code>{`npx tsx tools/cloud-emulators/main.ts --write-env /tmp/cloud-env.sh
 # in another shell
 source /tmp/cloud-env.sh && npm run build && npm start`}</code>
       </pre>
