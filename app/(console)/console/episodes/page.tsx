@@ -65,7 +65,7 @@ export default async function EpisodesPage({ searchParams }: { searchParams: Pro
           </ButtonLink>
         }
       />
-      <form method="get" className="mb-4 grid gap-2 sm:grid-cols-3 lg:grid-cols-8" aria-label="Filter episodes">
+      <form method="get" className="mb-4 grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-8" aria-label="Filter episodes">
         <Input name="robot_id" placeholder="Robot id" defaultValue={filters.robot_id} aria-label="Robot" />
         <Input name="robot_model" placeholder="Model" defaultValue={filters.robot_model} aria-label="Model" />
         <Select name="status" defaultValue={filters.status ?? ""} aria-label="Status">
@@ -90,7 +90,7 @@ export default async function EpisodesPage({ searchParams }: { searchParams: Pro
           <option value="true">Training eligible</option>
           <option value="false">Not eligible</option>
         </Select>
-        <div className="flex gap-2 sm:col-span-3 lg:col-span-8">
+        <div className="col-span-2 flex gap-2 sm:col-span-3 lg:col-span-8">
           <button type="submit" className={buttonClass("primary", "sm")}>
             Apply
           </button>

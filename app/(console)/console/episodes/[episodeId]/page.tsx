@@ -5,7 +5,7 @@ import { EpisodeActions } from "@/components/episodes/episode-actions";
 import { EpisodeStatusBadge, QualityBadge, TfrecordBadge } from "@/components/episodes/episode-badges";
 import { formatBytes, formatDuration, formatTime } from "@/components/episodes/format";
 import { ValidationReport } from "@/components/episodes/validation-report";
-import { ButtonLink } from "@/components/ui/button";
+import { buttonClass, ButtonLink } from "@/components/ui/button";
 import { Card, Stat } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
@@ -70,9 +70,9 @@ export default async function EpisodePage({ params }: { params: Promise<Params> 
         actions={
           <div className="flex flex-wrap gap-2">
             {validated && (
-              <ButtonLink href={detail.replay_url} size="sm" data-testid="open-replay">
+              <Link href={detail.replay_url} className={buttonClass("primary", "sm")} data-testid="open-replay">
                 Open replay
-              </ButtonLink>
+              </Link>
             )}
             <ButtonLink href="/console/episodes" variant="secondary" size="sm">
               All episodes
