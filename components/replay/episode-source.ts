@@ -36,7 +36,8 @@ const HOLD_FRAME_STEPS = 256;
 
 export interface LoadedFrame {
   key: string;
-  image: HTMLImageElement;
+  /** Decoded pixels: an ImageBitmap (fetched) or an image element (the fallback). */
+  image: ImageBitmap | HTMLImageElement;
   width: number;
   height: number;
   frameId: string | null;
@@ -61,7 +62,7 @@ export interface CacheStats {
 }
 
 interface PendingFrame {
-  image: HTMLImageElement;
+  cancel(): void;
   cancelled: boolean;
 }
 
@@ -95,8 +96,10 @@ export class EpisodeSource {
     this.streams = summary.frame_streams.flatMap((stream, index) => (stream.included ? [index] : []));
     this.windows = new BudgetCache<ReplayStep[]>(STEP_BUDGET_BYTES);
     this.frames = new BudgetCache<LoadedFrame>(FRAME_BUDGET_BYTES, (_key, frame) => {
-      // Let the browser drop the decoded pixels; the view keeps its own reference while it shows one.
-      if (![...this.lastShown.values()].includes(frame)) frame.image.removeAttribute("src");
+      // Release the decoded pixels now rather than at the next garbage collection (unless on screen).
+      if ([...this.lastShown.values()].includes(frame)) return;
+      if ("close" in frame.image) frame.image.close();
+      else frame.image.removeAttribute("src");
     });
     if (options.initialWindow) this.addSteps(options.initialWindow.steps);
   }
@@ -269,38 +272,13 @@ export class EpisodeSource {
   private pump(): void {
     const { cursor, direction, playing, stepsPerSecond } = this.plan;
     const now = Date.now();
-    // Step windows.
-    const wanted = planWindows({
-      cursor,
-      stepCount: this.stepCount,
-      windowSize: WINDOW_SIZE,
-      direction,
-      playing,
-      stepsPerSecond,
-    });
-    const wantedSet = new Set(wanted);
-    for (const [w, controller] of this.windowRequests) {
-      if (!wantedSet.has(w)) {
-        controller.abort();
-        this.windowRequests.delete(w);
-        this.cancelledCount += 1;
-      }
-    }
-    for (const w of wanted) {
-      if (this.windowRequests.size >= MAX_WINDOW_REQUESTS) break;
-      if (this.windows.has(String(w)) || this.windowRequests.has(w)) continue;
-      if ((this.failedUntil.get(`w${w}`) ?? 0) > now) continue;
-      this.fetchWindow(w);
-    }
-    this.windows.evict(cursor, (key) => wantedSet.has(Number(key)));
-
-    // Frames.
-    const ahead = playing ? Math.min(90, Math.max(4, Math.ceil(stepsPerSecond * 1.5))) : 4;
+    // Frames first (the cursor's picture gates a scrub), then step windows.
+    const ahead = playing ? Math.min(90, Math.max(4, Math.ceil(stepsPerSecond * 1.5))) : 3;
     const desired: { key: string; url: string; position: number; frameId: string | null }[] = [];
     const seen = new Set<string>();
     for (const stream of this.streams) {
       const field = this.summary.frame_streams[stream]!.field;
-      for (const s of planFrameSteps(cursor, this.stepCount, direction, ahead)) {
+      for (const s of planFrameSteps(cursor, this.stepCount, direction, ahead, playing ? 2 : 1)) {
         const id = this.shownFrameId(stream, s);
         const byStep = this.stepKey(stream, s);
         let key: string;
@@ -323,22 +301,56 @@ export class EpisodeSource {
     }
     for (const [key, pending] of this.frameRequests) {
       if (!seen.has(key)) {
-        pending.cancelled = true;
-        pending.image.removeAttribute("src");
+        pending.cancel();
         this.frameRequests.delete(key);
         this.cancelledCount += 1;
       }
     }
+    // Until the cursor's frame is here, nothing else competes with it; paused, prefetch stays light.
+    const cursorFrame = desired[0];
+    const cursorFramePending =
+      cursorFrame !== undefined && cursorFrame.position === cursor && !this.frames.has(cursorFrame.key);
+    const limit = cursorFramePending ? 1 : playing ? MAX_FRAME_REQUESTS : 2;
     for (const item of desired) {
       if (this.frames.has(item.key)) {
         this.frames.touch(item.key, item.position);
         continue;
       }
-      if (this.frameRequests.has(item.key) || this.frameRequests.size >= MAX_FRAME_REQUESTS) continue;
+      if (this.frameRequests.has(item.key) || this.frameRequests.size >= limit) continue;
       if ((this.failedUntil.get(item.key) ?? 0) > now) continue;
       this.loadFrame(item.key, item.url, item.position, item.frameId);
     }
     this.frames.evict(cursor, (key) => seen.has(key) || [...this.lastShown.values()].some((f) => f.key === key));
+
+    // Step windows.
+    const wanted = planWindows({
+      cursor,
+      stepCount: this.stepCount,
+      windowSize: WINDOW_SIZE,
+      direction,
+      playing,
+      stepsPerSecond,
+    });
+    const wantedSet = new Set(wanted);
+    for (const [w, controller] of this.windowRequests) {
+      if (!wantedSet.has(w)) {
+        controller.abort();
+        this.windowRequests.delete(w);
+        this.cancelledCount += 1;
+      }
+    }
+    // While the cursor's own window is missing, it is the only one asked for: a scrub pays one round
+    // trip. While the cursor's frame is being asked for by step, even that waits: the picture is what
+    // a scrubbing user looks at, and the two would only slow each other down on the server.
+    const cursorWindowMissing = !this.windows.has(String(wanted[0]));
+    if (this.frameRequests.has(this.stepKey(this.streams[0] ?? -1, cursor))) wanted.length = 0;
+    for (const w of cursorWindowMissing ? wanted.slice(0, 1) : wanted) {
+      if (this.windowRequests.size >= MAX_WINDOW_REQUESTS) break;
+      if (this.windows.has(String(w)) || this.windowRequests.has(w)) continue;
+      if ((this.failedUntil.get(`w${w}`) ?? 0) > now) continue;
+      this.fetchWindow(w);
+    }
+    this.windows.evict(cursor, (key) => wantedSet.has(Number(key)));
   }
 
   private fetchWindow(w: number): void {
@@ -375,36 +387,70 @@ export class EpisodeSource {
     })();
   }
 
+  /** After a fetch fails for a reason other than an abort (a cross-origin redirect without CORS), images load as elements. */
+  private fetchFrames = typeof createImageBitmap === "function";
+
   private loadFrame(key: string, url: string, position: number, frameId: string | null): void {
-    const image = new Image();
-    image.decoding = "async";
-    const pending: PendingFrame = { image, cancelled: false };
+    const controller = new AbortController();
+    const pending: PendingFrame = {
+      cancelled: false,
+      cancel() {
+        this.cancelled = true;
+        controller.abort();
+      },
+    };
     this.frameRequests.set(key, pending);
-    image.src = url;
-    image.decode().then(
-      () => {
-        if (pending.cancelled || this.disposed) return;
-        this.frameRequests.delete(key);
-        const width = image.naturalWidth;
-        const height = image.naturalHeight;
+    const done = (image: ImageBitmap | HTMLImageElement | null, width = 0, height = 0) => {
+      if (pending.cancelled || this.disposed) {
+        if (image && "close" in image) image.close();
+        return;
+      }
+      this.frameRequests.delete(key);
+      if (image) {
         this.frames.set(key, { key, image, width, height, frameId }, position, Math.max(1, width * height * 4));
-        this.pump();
-        this.changed();
-      },
-      () => {
-        if (pending.cancelled || this.disposed) return;
-        this.frameRequests.delete(key);
-        this.failedUntil.set(key, Date.now() + RETRY_AFTER_MS * 5);
-        this.pump();
-        this.changed();
-      },
-    );
+      } else {
+        this.failedUntil.set(key, Date.now() + RETRY_AFTER_MS);
+      }
+      this.pump();
+      this.changed();
+    };
+    const asElement = () => {
+      // Fallback: an image element follows any redirect (a signed bucket URL without CORS); it cannot be aborted.
+      const image = new Image();
+      image.decoding = "async";
+      pending.cancel = () => {
+        pending.cancelled = true;
+        image.removeAttribute("src");
+      };
+      image.src = url;
+      image.decode().then(
+        () => done(image, image.naturalWidth, image.naturalHeight),
+        () => done(null),
+      );
+    };
+    if (!this.fetchFrames) return asElement();
+    // Fetched, so a scrub really cancels what it left behind; decoded off the main thread.
+    this.fetchImpl(url, { signal: controller.signal })
+      .then(async (response) => {
+        if (!response.ok) return done(null);
+        const bitmap = await createImageBitmap(await response.blob());
+        done(bitmap, bitmap.width, bitmap.height);
+      })
+      .catch((error: unknown) => {
+        if (controller.signal.aborted || pending.cancelled) return;
+        if (error instanceof TypeError) {
+          this.fetchFrames = false;
+          asElement();
+        } else {
+          done(null);
+        }
+      });
   }
 
   dispose(): void {
     this.disposed = true;
     for (const controller of this.windowRequests.values()) controller.abort();
-    for (const pending of this.frameRequests.values()) pending.image.removeAttribute("src");
+    for (const pending of this.frameRequests.values()) pending.cancel();
     this.windowRequests.clear();
     this.frameRequests.clear();
     this.listeners.clear();

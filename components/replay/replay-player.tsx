@@ -58,6 +58,41 @@ function useSourceVersion(source: EpisodeSource): number {
   return useSyncExternalStore(source.subscribe, source.version, source.version);
 }
 
+/*
+ * The parts that show loaded data subscribe to the source themselves, so a window or frame
+ * arriving re-renders them and not the whole page (charts, controls).
+ */
+function LiveStepJson({ source, step }: { source: EpisodeSource; step: number }) {
+  useSourceVersion(source);
+  return <StepJsonView json={source.step(step)?.json} step={step} />;
+}
+
+function LiveClock({ source, step, duration }: { source: EpisodeSource; step: number; duration: number }) {
+  useSourceVersion(source);
+  return (
+    <span className="font-mono text-xs tabular-nums text-slate-600" data-testid="replay-time">
+      {formatClock(source.timeOf(step) - source.time.origin)} / {formatClock(duration)}
+    </span>
+  );
+}
+
+function LiveError({ source }: { source: EpisodeSource }) {
+  useSourceVersion(source);
+  return source.error ? (
+    <p className="text-xs text-red-700" role="alert">
+      {source.error} Retrying…
+    </p>
+  ) : null;
+}
+
+function LiveTimeline({
+  source,
+  ...props
+}: Omit<Parameters<typeof Timeline>[0], "loaded"> & { source: EpisodeSource }) {
+  useSourceVersion(source);
+  return <Timeline {...props} loaded={source.loadedRanges()} />;
+}
+
 /** The episode replay: frames, timeline and transport, charts with a cursor, the raw step, a deep link. */
 export function ReplayPlayer(props: ReplayPlayerProps) {
   return (
@@ -77,7 +112,6 @@ function Player({
   initialLoop,
 }: ReplayPlayerProps) {
   const source = useEpisodeSource(summary, initialWindow);
-  useSourceVersion(source);
   const [clock, state] = usePlaybackClock(
     (onChange) =>
       new PlaybackClock(
@@ -93,7 +127,16 @@ function Player({
           loop: initialLoop ?? null,
           looping: initialLoop != null,
         },
-        onChange,
+        (next) => {
+          // The source hears about the move before React renders it: fetches start at once.
+          source.update(
+            next.position,
+            next.direction,
+            next.playing,
+            next.playing ? (next.speed * 1e6) / summary.period_us : 0,
+          );
+          onChange(next);
+        },
       ),
   );
   const [fields, setFields] = useState<string[]>(() => initialFields ?? defaultFields(summary));
@@ -176,7 +219,6 @@ function Player({
   };
 
   const panels = useMemo(() => panelsFor(summary.fields, fields), [summary.fields, fields]);
-  const current = source.step(step);
   const origin = source.time.origin;
   const markers = useMemo(
     () => summary.markers.map((m) => ({ position: m.step, severity: m.severity, label: `${m.code}: ${m.message}` })),
@@ -215,18 +257,16 @@ function Player({
             <span className="font-mono tabular-nums text-slate-900" data-testid="replay-readout" data-step={step}>
               Step {step.toLocaleString()} / {(summary.step_count - 1).toLocaleString()}
             </span>
-            <span className="font-mono text-xs tabular-nums text-slate-600" data-testid="replay-time">
-              {formatClock(source.timeOf(step) - origin)} / {formatClock(summary.duration_us)}
-            </span>
+            <LiveClock source={source} step={step} duration={summary.duration_us} />
           </div>
-          <Timeline
+          <LiveTimeline
+            source={source}
             count={summary.step_count}
             position={step}
             onSeek={(p) => clock.seek(p)}
             markers={markers}
             loop={state.loop}
             looping={state.looping}
-            loaded={source.loadedRanges()}
             valueText={valueText}
           />
           <PlaybackControls clock={clock} state={state} onHelp={() => setHelp(true)}>
@@ -243,13 +283,9 @@ function Player({
               {copied}
             </p>
           )}
-          {source.error && (
-            <p className="text-xs text-red-700" role="alert">
-              {source.error} Retrying…
-            </p>
-          )}
+          <LiveError source={source} />
         </div>
-        <StepJsonView json={current?.json} step={step} />
+        <LiveStepJson source={source} step={step} />
       </div>
       <div ref={charts} className="min-w-0 space-y-3">
         <div className="flex flex-wrap items-center justify-between gap-2">
