@@ -187,3 +187,92 @@ export const ZEpisode = z.object({
 });
 export type Episode = z.infer<typeof ZEpisode>;
 export const Episodes = defineCollection("rlds_episodes", ZEpisode);
+
+// ── Answers (what the verbs return; the API reference and its tests use these) ──────────────────
+
+const ZEpisodeStats = ZEpisode.shape.stats.unwrap().unwrap();
+
+/** `UploadTarget` (request-episode-upload.ts): one URL to PUT to. */
+export const ZUploadTarget = z.object({
+  path: z.string().optional(),
+  upload_url: z.string(),
+  method: z.literal("PUT"),
+  headers: z.record(z.string(), z.string()),
+  max_size_bytes: z.number().int(),
+});
+
+/** `EpisodeUploadGrant` (request-episode-upload.ts): the answer of `POST /api/rlds/signed-url`. */
+export const ZEpisodeUploadGrant = z.object({
+  episode_id: z.string(),
+  episode_ref: z.string(),
+  format: ZUploadFormat,
+  upload_url: z.string().nullable(),
+  method: z.literal("PUT"),
+  headers: z.record(z.string(), z.string()),
+  max_size_bytes: z.number().int().nullable(),
+  expires_at: z.string().nullable(),
+  uploads: z.array(ZUploadTarget),
+  ingest_url: z.string(),
+  auto_ingest_after_s: z.number().nullable(),
+});
+
+/** `IngestAnswer` (views.ts): the verdict `POST /api/rlds/ingest` and the upload routes answer. */
+export const ZIngestAnswer = z.object({
+  status: z.enum(["validated", "rejected"]),
+  episode_id: z.string(),
+  training_eligible: z.boolean(),
+  episode_ref: z.string(),
+  robot_id: z.string(),
+  checksum: z.string().nullable(),
+  size_bytes: z.number().int().nullable(),
+  format: z.string(),
+  variant: z.string().nullable(),
+  quality: z.object({ score: z.number(), flags: z.array(z.string()) }).nullable(),
+  stats: ZEpisodeStats.nullable(),
+  errors: z.array(ZValidationIssue),
+  warnings: z.array(ZValidationIssue),
+  issue_counts: z.record(z.string(), z.number().int()),
+  storage_ref: z.string().nullable(),
+  device_signature_verified: z.boolean(),
+});
+
+/** `putEpisodeUpload`'s answer (`PUT /api/rlds/upload/{episode_id}`). */
+export const ZEpisodePutAnswer = z.object({
+  episode_id: z.string(),
+  size_bytes: z.number().int(),
+  puts: z.number().int(),
+  ingest_after: z.string().nullable(),
+});
+
+/** `EpisodeSummary` (views.ts): one row of an episode list. */
+export const ZEpisodeSummary = z.object({
+  episode_id: z.string(),
+  robot_id: z.string(),
+  robot_model: z.string().nullable(),
+  status: ZEpisodeStatus,
+  created_at: z.string(),
+  uploaded_at: z.string().nullable(),
+  format: z.string(),
+  variant: z.string().nullable(),
+  step_count: z.number().int().nullable(),
+  duration_ms: z.number().nullable(),
+  quality: z.number().nullable(),
+  quality_flags: z.array(z.string()),
+  training_eligible: z.boolean(),
+  tags: z.array(z.string()),
+  error_count: z.number().int(),
+  warning_count: z.number().int(),
+  first_error: ZValidationIssue.nullable(),
+  ingest_state: z.string(),
+  tfrecord_state: z.string().nullable(),
+  metadata: ZEpisode.shape.metadata,
+  storage_ref: z.string().nullable(),
+  checksum: z.string().nullable(),
+});
+
+/** `EpisodeListPage` (list-episodes.ts): a page of episodes, newest first. */
+export const ZEpisodeListPage = z.object({
+  episodes: z.array(ZEpisodeSummary),
+  next_cursor: z.string().nullable(),
+  partial: z.boolean(),
+});

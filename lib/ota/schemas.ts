@@ -297,3 +297,84 @@ export const ZReportInput = z.object({
   device_id: z.string().max(64).optional(),
 });
 export type ReportInput = z.infer<typeof ZReportInput>;
+
+// ── Answers (what the verbs return; the API reference and its tests use these) ──────────────────
+
+/** `PendingUpdate` (pending-update.ts): `pending.ota` of a heartbeat answer. */
+export const ZPendingUpdate = z.object({
+  bundle_id: z.string(),
+  version: z.string(),
+  rollback: z.boolean(),
+  check_url: z.string(),
+});
+
+/** `UpdateOffer` (check-for-update.ts): the update `GET /api/ota/check` offers. */
+export const ZUpdateOffer = z.object({
+  bundle_id: z.string(),
+  version: z.string(),
+  download_url: z.string(),
+  expires_at: z.string(),
+  checksum: z.string(),
+  signature: z.string(),
+  key_id: z.string(),
+  size_bytes: z.number().int(),
+  requires_version: z.string().nullable(),
+  min_brain_version: z.string(),
+  release_notes: z.string(),
+  rollback: z.boolean(),
+});
+
+/** `NoOfferReason` (decide-offer.ts). */
+export const ZNoOfferReason = z.enum([
+  "no_release",
+  "up_to_date",
+  "not_in_cohort",
+  "rollout_paused",
+  "requires_version_not_met",
+  "min_brain_version_not_met",
+]);
+
+/** `CheckAnswer` (check-for-update.ts). */
+export const ZCheckAnswer = z.union([
+  z.object({ update: ZUpdateOffer }),
+  z.object({ update: z.null(), reason: ZNoOfferReason }),
+]);
+
+/** `ReportAnswer` (report-deployment.ts). */
+export const ZReportAnswer = z.object({ bundle_id: z.string(), state: ZDeploymentState, changed: z.boolean() });
+
+/** `FieldIndexVersion` (get-field-index.ts). */
+export const ZFieldIndexVersion = z.object({
+  download_url: z.string(),
+  checksum: z.string(),
+  signature: z.string(),
+  size_bytes: z.number().int(),
+  release_notes: z.string(),
+  min_brain_version: z.string(),
+  created_at: z.string(),
+  metadata: z.record(z.string(), z.unknown()),
+});
+
+/** `FieldIndex` (get-field-index.ts): exactly the document the field runtime reads. */
+export const ZFieldIndex = z.object({
+  models: z.record(
+    z.string(),
+    z.object({ latest_version: z.string(), versions: z.record(z.string(), ZFieldIndexVersion) }),
+  ),
+});
+
+/** `OtaPublicKey` (signing-key.ts). */
+export const ZOtaPublicKey = z.object({
+  key_id: z.string(),
+  public_key: z.string(),
+  jwk: z.object({
+    kty: z.literal("OKP"),
+    crv: z.literal("Ed25519"),
+    x: z.string(),
+    kid: z.string(),
+    use: z.literal("sig"),
+    alg: z.literal("EdDSA"),
+    key_ops: z.tuple([z.literal("verify")]),
+  }),
+  status: z.enum(["current", "previous"]),
+});

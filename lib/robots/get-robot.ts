@@ -6,7 +6,7 @@ import { requireVisibleRobot } from "./access";
 import { HEARTBEAT_HISTORY_HOURS, HeartbeatPoints } from "./schemas";
 import { toHeartbeatPointView, toRobotView, type HeartbeatPointView, type RobotView } from "./views";
 
-const ZGetRobotInput = z.object({
+export const ZGetRobotInput = z.object({
   device_id: z.string().min(1).max(64),
   history_hours: z.coerce.number().min(0).max(HEARTBEAT_HISTORY_HOURS).optional(),
 });

@@ -7,7 +7,7 @@ import { parseRobotReference } from "./ruri";
 import { Robots, type Robot } from "./schemas";
 import { canSeeRobotDetail, toPublicRobotView, toRobotView, type PublicRobotView, type RobotView } from "./views";
 
-const ZLookupInput = z.object({ ruri: z.string().min(1, "is required").max(512) });
+export const ZLookupInput = z.object({ ruri: z.string().min(1, "is required").max(512) });
 
 function notFound(reference: string): DomainError {
   return new DomainError("not_found", `No robot ${JSON.stringify(reference.slice(0, 120))} was found.`, {

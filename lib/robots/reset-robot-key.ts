@@ -8,7 +8,7 @@ import { parseInput } from "@/lib/validation";
 import { MAX_KEY_EVENTS, Robots } from "./schemas";
 import { toRobotView, type RobotView } from "./views";
 
-const ZResetKeyInput = z.object({
+export const ZResetKeyInput = z.object({
   device_id: z.string().min(1).max(64),
   reason: z.string().trim().max(200).optional(),
 });

@@ -257,3 +257,102 @@ export const ZListRobotsInput = z.object({
   limit: z.number().int().min(1).max(200).optional(),
 });
 export type ListRobotsInput = z.infer<typeof ZListRobotsInput>;
+
+// ── Answers (what the verbs return; the API reference and its tests use these) ──────────────────
+
+const ZShownStatus = z.enum(SHOWN_STATUSES);
+
+/** `PublicRobotView` (views.ts): what anyone allowed to know a robot exists sees. */
+export const ZPublicRobotView = z.object({
+  device_id: z.string(),
+  ruri: z.string(),
+  manufacturer: z.string(),
+  model: z.string(),
+  name: z.string(),
+  status: ZShownStatus,
+  capabilities: z.array(z.string()),
+  registered_at: z.string(),
+  claimed: z.boolean(),
+});
+
+/** `RobotView` (views.ts): the registry document as its owner, operators, admins and the robot itself see it. */
+export const ZRobotView = ZPublicRobotView.extend({
+  registry: z.string(),
+  reported_status: ZReportedStatus,
+  owner_uid: z.string().nullable(),
+  claimed_at: z.string().nullable(),
+  last_heartbeat: z.string(),
+  offline_after: z.string(),
+  heartbeat_interval_s: z.number().int(),
+  firmware_version: z.string().nullable(),
+  brain_version: z.string().nullable(),
+  current_bundle: z.string().nullable(),
+  endpoint: ZRobotEndpoint.nullable(),
+  battery: z.number().nullable(),
+  tags: z.array(z.string()),
+  legacy_ids: z.array(z.string()),
+  public_key: z.string().nullable(),
+  key_fingerprint: z.string().nullable(),
+  key_registered_at: z.string().nullable(),
+  key_history: z.array(ZKeyEvent),
+});
+
+/** `HeartbeatAnswer` (record-heartbeat.ts); `pending.ota` is `ZPendingUpdate` of lib/ota. */
+export const ZHeartbeatAnswer = z.object({
+  server_time: z.string(),
+  next_heartbeat_s: z.number().int(),
+  status: ZShownStatus,
+  pending: z.record(z.string(), z.unknown()),
+});
+
+/** `HeartbeatPointView` (views.ts). */
+export const ZHeartbeatPointView = z.object({
+  at: z.string(),
+  status: ZReportedStatus,
+  battery: z.number().nullable(),
+  firmware_version: z.string().nullable(),
+  metrics: z.record(z.string(), z.number()),
+});
+
+/** `getRobot`'s answer. */
+export const ZRobotDetail = z.object({ robot: ZRobotView, heartbeats: z.array(ZHeartbeatPointView) });
+
+/** `ClaimResult` (claim-robot.ts). */
+export const ZClaimAnswer = z.object({
+  robot: ZRobotView,
+  transferred_from: z.string().nullable(),
+  already_owner: z.boolean(),
+});
+
+/** `ProvisioningTokenView` (views.ts): a token as admins see it, never the secret. */
+export const ZProvisioningTokenView = z.object({
+  token_id: z.string(),
+  hint: z.string(),
+  label: z.string(),
+  model: z.string(),
+  manufacturer: z.string().nullable(),
+  state: z.enum(["active", "expired", "revoked", "exhausted"]),
+  created_at: z.string(),
+  created_by: z.string(),
+  expires_at: z.string().nullable(),
+  max_uses: z.number().int().nullable(),
+  use_count: z.number().int(),
+  last_used_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+});
+
+/** `RobotSummary` (views.ts): one row of the robots list. */
+export const ZRobotSummary = z.object({
+  device_id: z.string(),
+  ruri: z.string(),
+  name: z.string(),
+  manufacturer: z.string(),
+  model: z.string(),
+  status: ZShownStatus,
+  last_heartbeat: z.string(),
+  firmware_version: z.string().nullable(),
+  battery: z.number().nullable(),
+  owner_uid: z.string().nullable(),
+  tags: z.array(z.string()),
+  registered_at: z.string(),
+});
