@@ -1,11 +1,15 @@
 import type { ReplayStepWindow, ReplaySummary } from "@/lib/replay/schemas";
-import { WINDOW_SIZE } from "./episode-source";
 import { replayUrls } from "./replay-urls";
 
-/** The step window a page renders with (the one holding `step`, aligned so the client keeps it). */
+/**
+ * The steps a page renders with: a few from `step` on, enough for the first frame, the JSON view
+ * and the readout. The HTML stays small (the first paint waits for it); the client fetches the
+ * whole window right after.
+ */
+export const INITIAL_STEPS = 8;
+
 export function initialWindowRange(step: number, stepCount: number): { from: number; to: number } {
-  const from = Math.floor(step / WINDOW_SIZE) * WINDOW_SIZE;
-  return { from, to: Math.min(stepCount, from + WINDOW_SIZE) };
+  return { from: step, to: Math.min(stepCount, step + INITIAL_STEPS) };
 }
 
 /** The URL of the frame `step` shows in the first frame stream (its own or the latest before it in the window). */
