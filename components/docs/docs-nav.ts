@@ -11,6 +11,7 @@ export const DOCS_PAGES: DocsPage[] = [
   { slug: "signatures", title: "Signed robot requests", section: "Robot API" },
   { slug: "ingestion", title: "Uploading episodes", section: "Robot API" },
   { slug: "formats", title: "Episode formats and validation rules", section: "Robot API" },
+  { slug: "replay", title: "Episode replay", section: "Concepts" },
   { slug: "provisioning", title: "Provisioning a robot", section: "Operate" },
   { slug: "architecture", title: "Architecture", section: "Concepts" },
   { slug: "security", title: "Security model", section: "Concepts" },

@@ -1,15 +1,6 @@
 "use client";
 
-export const SHORTCUTS: [string, string][] = [
-  ["Space", "Play / pause"],
-  ["← / →", "One step back / forward"],
-  ["Shift + ← / →", "One second back / forward"],
-  ["Home / End", "First / last step"],
-  ["[ / ]", "Slower / faster (0.1× – 8×)"],
-  ["L", "Loop the selected range on / off"],
-  ["I / O", "Loop range starts / ends here"],
-  ["?", "This help"],
-];
+import { SHORTCUTS } from "./shortcuts";
 
 /** The keyboard shortcuts, listed over the page (Escape or the button closes it). */
 export function HelpOverlay({ onClose }: { onClose: () => void }) {
