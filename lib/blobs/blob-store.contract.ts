@@ -119,6 +119,10 @@ export function blobStoreContract(
       expect(copied).toMatchObject({ size: 7, contentType: "text/plain" });
       expect((await readAll((await store.get(`${base}/dst/copy.txt`)).stream)).toString()).toBe("copy me");
       await expectCode(store.copy(`${base}/missing`, `${base}/x`), "not_found");
+      // The copy is independent: overwriting or deleting the source leaves it intact.
+      await store.put(`${base}/src.txt`, Buffer.from("changed"), { contentType: "text/plain" });
+      await store.delete(`${base}/src.txt`);
+      expect((await readAll((await store.get(`${base}/dst/copy.txt`)).stream)).toString()).toBe("copy me");
     });
 
     test("list by prefix in key order with a cursor", async () => {

@@ -1,6 +1,6 @@
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -183,7 +183,12 @@ export class LocalDiskBlobStore implements BlobStore {
     const target = this.pathFor(this.dataRoot, toKey);
     const temp = await this.tempPath();
     try {
-      await copyFile(this.pathFor(this.dataRoot, fromKey), temp);
+      // A hard link instead of a byte copy: objects are never changed in place (every write is a
+      // new file renamed over the key), so the two names can safely share one inode. Copy when
+      // the filesystem refuses links.
+      await link(this.pathFor(this.dataRoot, fromKey), temp).catch(() =>
+        copyFile(this.pathFor(this.dataRoot, fromKey), temp),
+      );
       await mkdir(dirname(target), { recursive: true });
       await this.writeMeta(toKey, { contentType: source.contentType, etag: randomUUID() });
       await rename(temp, target);
