@@ -1,3 +1,4 @@
+import { SLOW_LOOP_QUEUE } from "@/lib/training/evaluate-slow-loops";
 import type { Readable } from "node:stream";
 import { auditEntry } from "@/lib/audit/append-audit";
 import { AuditLog } from "@/lib/audit/schemas";
@@ -459,7 +460,11 @@ export async function finishPromotion(ctx: Ctx, episodeId: string): Promise<void
     }
     return true;
   });
-  if (committed) ctx.services.notifyWork(TFRECORD_QUEUE);
+  if (committed) {
+    ctx.services.notifyWork(TFRECORD_QUEUE);
+    // New eligible data may be what a robot model's slow-loop policy was waiting for.
+    ctx.services.notifyWork(SLOW_LOOP_QUEUE);
+  }
   await reachFaultPoint(ctx, "ingest.after_done");
   await tidyFinishedIngest(ctx, (await ctx.db.get(Episodes, episodeId)) ?? doc);
 }
