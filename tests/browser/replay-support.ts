@@ -79,12 +79,21 @@ export async function readoutStep(page: Page): Promise<number> {
   return Number(await page.getByTestId("replay-readout").getAttribute("data-step"));
 }
 
-/** The number a fixture frame carries in its pixels (see lib/replay/testing/render-frame.ts), read from the canvas. */
-export async function paintedFrameCode(page: Page): Promise<number> {
+/**
+ * The number a fixture frame carries in its pixels (see lib/replay/testing/render-frame.ts), read
+ * from the canvas; null where the pixels cannot be read (cloud mode: frames come from a bucket
+ * without CORS, which taints the canvas).
+ */
+export async function paintedFrameCode(page: Page): Promise<number | null> {
   return page.evaluate(() => {
     const canvas = document.querySelector<HTMLCanvasElement>("[data-testid=replay-frame] canvas");
     if (!canvas) return -1;
-    const data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let data: Uint8ClampedArray;
+    try {
+      data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+    } catch {
+      return null;
+    }
     const bits = 20;
     const cell = Math.floor(canvas.width / bits);
     let code = 0;
