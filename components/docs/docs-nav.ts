@@ -7,6 +7,7 @@ export interface DocsPage {
 /** The docs navigation; every page under app/docs has one line here (a test keeps them in step). */
 export const DOCS_PAGES: DocsPage[] = [
   { slug: "getting-started", title: "Getting started", section: "Start" },
+  { slug: "api", title: "API reference (OpenAPI)", section: "Robot API" },
   { slug: "robot-api", title: "Robot API: registry", section: "Robot API" },
   { slug: "signatures", title: "Signed robot requests", section: "Robot API" },
   { slug: "ingestion", title: "Uploading episodes", section: "Robot API" },

@@ -45,6 +45,13 @@ const SHARED_NAMES: ReadonlyArray<[z.ZodType, string]> = [
   [ZOtaPublicKey, "OtaPublicKey"],
 ];
 
+/** Component names the docs show once, in their own section, and link to. */
+export const SHARED_SCHEMA_NAMES: readonly string[] = [
+  ...SHARED_NAMES.map(([, name]) => name),
+  ...WEBSOCKETS.map((socket) => socket.messageName),
+  "JsonValue",
+];
+
 export const SECURITY_SCHEMES: Record<string, Json> = {
   robotSignature: {
     type: "apiKey",
@@ -317,7 +324,19 @@ function operationObject(operation: OperationSpec, names: Map<string, string>): 
             ),
           }
         : {}),
-      ...(hasBody ? { content: contentOf(response, ref, responseExamples) } : {}),
+      ...(hasBody
+        ? {
+            content: {
+              ...contentOf(response, ref, responseExamples),
+              ...Object.fromEntries(
+                Object.entries(response.alternatives ?? {}).map(([type, description]) => [
+                  type,
+                  { schema: { type: "string", contentMediaType: type, description } },
+                ]),
+              ),
+            },
+          }
+        : {}),
     };
   }
   responses["4XX"] ??= { $ref: "#/components/responses/Error" };

@@ -55,6 +55,8 @@ export interface ResponseSpec extends BodySpec {
   description: string;
   /** Response headers worth knowing: name → what it says. */
   headers?: Record<string, string>;
+  /** Other media types the same status may answer with (chosen by a query parameter): type → what. */
+  alternatives?: Record<string, string>;
 }
 
 /** A status's answer: a JSON schema, a plain description (no body, or one described in words), or both. */

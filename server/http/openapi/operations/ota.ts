@@ -257,8 +257,12 @@ export const OTA_OPERATIONS: OperationSpec[] = [
     responses: {
       200: {
         schema: ZPublicKeys,
-        description:
-          "JSON by default; `?format=raw` answers the 32 key bytes (`application/octet-stream`), `?format=base64` the base64 text (`text/plain`), both with an `x-key-id` header",
+        description: "The key: JSON by default, else as `?format=` asks (with an `x-key-id` header)",
+        alternatives: {
+          "application/octet-stream": "`?format=raw`: the 32 key bytes",
+          "text/plain; charset=utf-8": "`?format=base64`: the key as base64 and a newline",
+        },
+        headers: { "x-key-id": "The key's id (raw and base64 answers)" },
       },
     },
     examples: [
