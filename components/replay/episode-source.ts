@@ -89,13 +89,19 @@ export class EpisodeSource {
   constructor(
     readonly episodeId: string,
     readonly summary: ReplaySummary,
-    options: { initialWindow?: ReplayStepWindow | null; fetch?: Fetch } = {},
+    options: {
+      initialWindow?: ReplayStepWindow | null;
+      fetch?: Fetch;
+      /** Budgets (defaults {@link STEP_BUDGET_BYTES}, {@link FRAME_BUDGET_BYTES}). */
+      stepBudgetBytes?: number;
+      frameBudgetBytes?: number;
+    } = {},
   ) {
     this.fetchImpl = options.fetch ?? ((url, init) => fetch(url, { ...init, credentials: "same-origin" }));
     this.time = new TimeMap(summary.time_samples, summary.step_count, summary.period_us, summary.first_us);
     this.streams = summary.frame_streams.flatMap((stream, index) => (stream.included ? [index] : []));
-    this.windows = new BudgetCache<ReplayStep[]>(STEP_BUDGET_BYTES);
-    this.frames = new BudgetCache<LoadedFrame>(FRAME_BUDGET_BYTES, (_key, frame) => {
+    this.windows = new BudgetCache<ReplayStep[]>(options.stepBudgetBytes ?? STEP_BUDGET_BYTES);
+    this.frames = new BudgetCache<LoadedFrame>(options.frameBudgetBytes ?? FRAME_BUDGET_BYTES, (_key, frame) => {
       // Release the decoded pixels now rather than at the next garbage collection (unless on screen).
       if ([...this.lastShown.values()].includes(frame)) return;
       if ("close" in frame.image) frame.image.close();
