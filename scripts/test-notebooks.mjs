@@ -85,40 +85,11 @@ function run(command, args, env = {}) {
   });
 }
 
-function capture(command, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: process.env });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk) => (out += chunk));
-    child.stderr.on("data", (chunk) => (err += chunk));
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(" ")} failed:\n${err}`)),
-    );
-  });
-}
-
 /**
- * Episodes for the run, `count` more training-eligible companion-v1 episodes. When robot ingestion
- * (`app/api/rlds/ingest`) and the simulator's `episodes` behavior are in the tree, simulated robots
- * register with a provisioning token and upload real episodes through the robot API (the product
- * path), and this waits until the ingest made them eligible. Until then they are written straight
- * through the ports by scripts/training/seed-episodes.ts. TRAINING_E2E_EPISODES=fixtures|simulator
- * forces one.
+ * Episodes for the run: `count` more training-eligible companion-v1 episodes, recorded by simulated
+ * robots that register with a provisioning token and upload through the robot API (the product
+ * path); this waits until ingest made them eligible.
  */
-function simulatorCanUpload() {
-  if (!existsSync("app/api/rlds/ingest/route.ts")) return false;
-  try {
-    return (
-      /["']episodes["']/.test(readFileSync("tools/simulator/behaviors/index.ts", "utf8")) ||
-      existsSync("tools/simulator/behaviors/episodes.ts")
-    );
-  } catch {
-    return false;
-  }
-}
-
 async function eligibleCount() {
   return (
     await ok("POST", "/api/console/training/preview", { body: { robot_model: "companion-v1", eligible_only: true } })
@@ -126,53 +97,50 @@ async function eligibleCount() {
 }
 
 async function seedEpisodes(count) {
-  const source = process.env.TRAINING_E2E_EPISODES ?? (simulatorCanUpload() ? "simulator" : "fixtures");
-  if (source === "simulator") {
-    const before = await eligibleCount();
-    const { token: provisioning } = await ok("POST", "/api/console/provisioning-tokens", {
-      body: { model: "companion-v1", label: "notebooks e2e" },
-    });
-    const fleet = spawn(
-      "npx",
-      [
-        "tsx",
-        "tools/simulator/cli.ts",
-        "fleet",
-        "--count",
-        "2",
-        "--token",
-        provisioning,
-        "--url",
-        base,
-        "--model",
-        "companion-v1",
-        "--behaviors",
-        "heartbeat,episodes",
-        "--dir",
-        join(root, "fleet"),
-      ],
-      { stdio: ["ignore", "inherit", "inherit"], env: process.env },
-    );
-    try {
-      for (let waited = 0; (await eligibleCount()) < before + count; waited += 1) {
-        if (fleet.exitCode !== null) throw new Error(`the simulator fleet exited with ${fleet.exitCode}`);
-        if (waited > 180) throw new Error(`the simulator did not upload ${count} eligible episodes within 3 minutes`);
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    } finally {
-      fleet.kill("SIGTERM");
+  const before = await eligibleCount();
+  const { token: provisioning } = await ok("POST", "/api/console/provisioning-tokens", {
+    body: { model: "companion-v1", label: "notebooks e2e" },
+  });
+  const fleet = spawn(
+    "npx",
+    [
+      "tsx",
+      "tools/simulator/cli.ts",
+      "fleet",
+      "--count",
+      "3",
+      "--token",
+      provisioning,
+      "--url",
+      base,
+      "--model",
+      "companion-v1",
+      "--behaviors",
+      "heartbeat,episodes",
+      "--dir",
+      join(root, `fleet-${Date.now()}`),
+    ],
+    // An episode every 5 s per robot instead of the demo's 90 s.
+    // Its own process group, so stopping it stops tsx's child too (npx does not pass signals on).
+    {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, CONTINUON_SIM_EPISODES_EVERY: "5" },
+      detached: true,
+    },
+  );
+  try {
+    for (let waited = 0; (await eligibleCount()) < before + count; waited += 1) {
+      if (fleet.exitCode !== null) throw new Error(`the simulator fleet exited with ${fleet.exitCode}`);
+      if (waited > 240) throw new Error(`the simulator did not upload ${count} eligible episodes within 4 minutes`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
     }
-    return { source, count };
+  } finally {
+    const exited = new Promise((resolve) => fleet.once("exit", resolve));
+    if (fleet.exitCode === null) process.kill(-fleet.pid, "SIGTERM");
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    if (fleet.exitCode === null) process.kill(-fleet.pid, "SIGKILL");
   }
-  const out = await capture("npx", [
-    "tsx",
-    "scripts/training/seed-episodes.ts",
-    "--data-dir",
-    dataDir,
-    "--count",
-    String(count),
-  ]);
-  return { source, count: JSON.parse(out.trim().split("\n").pop()).episode_ids.length };
+  return { source: "simulator", count };
 }
 
 async function main() {
@@ -332,8 +300,17 @@ async function main() {
       "the slow loop waits for new episodes",
     );
     await seedEpisodes(4);
-    const decision = await ok("POST", "/api/console/training/slow-loop/companion-v1/evaluate");
-    check(decision.outcome === "queued", "with 4 new episodes the slow loop queued a job");
+    // Ingest wakes the slow-loop worker, which may have queued the job already; asking again then
+    // answers "job_already_queued" and the policy names the job.
+    const evaluated = await ok("POST", "/api/console/training/slow-loop/companion-v1/evaluate");
+    const policies = await ok("GET", "/api/console/training/slow-loop");
+    const policy = policies.policies.find((entry) => entry.robot_model === "companion-v1");
+    const decision = {
+      outcome:
+        evaluated.outcome === "queued" || evaluated.reason === "job_already_queued" ? "queued" : evaluated.outcome,
+      job_id: evaluated.job_id ?? policy?.last_job_id,
+    };
+    check(decision.outcome === "queued" && Boolean(decision.job_id), "with 4 new episodes the slow loop queued a job");
     await execute("02_slow_loop_training.ipynb", {
       CONTINUON_JOB_ID: decision.job_id,
       CONTINUON_WORKER_NAME: "ci-notebook-02",
