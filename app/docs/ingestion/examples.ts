@@ -41,9 +41,9 @@ printf '{"robot_id":"%s","episode_id":"%s","format":"tar.gz","size_bytes":%s,"me
   "$DEVICE_ID" "$EPISODE_ID" "$SIZE" "$(cat "$EPISODE_DIR"/steps/*.jsonl | wc -l)" > request.json
 cc_signed POST /api/rlds/signed-url request.json application/json > grant.json
 
-# 2. PUT the archive to the URL, with the headers it lists (the URL is the credential; PUT again as often as needed)
-curl -sS -X PUT "$(jq -r .upload_url grant.json)" -H "Content-Type: $(jq -r '.headers["content-type"]' grant.json)" \\
-  --data-binary @episode.tar.gz > /dev/null
+# 2. PUT the archive to the URL with every header it lists (the URL is the credential; PUT again as often as needed)
+jq -r '.headers | to_entries[] | "header = \\"\\(.key): \\(.value)\\""' grant.json > put-headers.curl
+curl -sS --fail -X PUT "$(jq -r .upload_url grant.json)" -K put-headers.curl --data-binary @episode.tar.gz > /dev/null
 
 # 3. Ingest: the cloud recomputes the checksum, validates, promotes (or quarantines) and answers the verdict
 printf '{"episode_ref":"%s","checksum":"sha256:%s"}' "$(jq -r .episode_ref grant.json)" "$SUM" > ingest.json
