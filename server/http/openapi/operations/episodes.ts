@@ -188,11 +188,11 @@ export const EPISODE_OPERATIONS: OperationSpec[] = [
     },
     responses: {
       200: {
-        contentType: "application/octet-stream",
+        contentType: "*/*",
         description: "The object (Content-Type as stored or bound by the URL)",
         headers: { ETag: "The object's version", "Content-Length": "Its size" },
       },
-      206: { contentType: "application/octet-stream", description: "The requested range" },
+      206: { contentType: "*/*", description: "The requested range" },
       304: "Not modified",
       403: { schema: ZErrorBody, description: "The signature is invalid or expired" },
       404: { schema: ZErrorBody, description: "No such object (`blob_missing`)" },
@@ -233,7 +233,7 @@ export const EPISODE_OPERATIONS: OperationSpec[] = [
         params: { key: `episodes/validated/${robot}/${xrEpisode}/metadata.json` },
         query: { method: "GET", expires: String(expires), sig: archiveSig },
         status: 200,
-        responseHeaders: { "content-length": "412", "accept-ranges": "bytes" },
+        responseHeaders: { etag: '"0d6c2f1e-…"', "accept-ranges": "bytes" },
       },
     ],
     robotFacing: true,

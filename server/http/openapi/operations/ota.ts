@@ -137,12 +137,12 @@ export const OTA_OPERATIONS: OperationSpec[] = [
     examples: [
       {
         id: "resume",
-        title: "Resume after the first MiB",
+        title: "Resume a broken download after its first 100 bytes",
         query: downloadQuery,
-        headers: { Range: "bytes=1048576-" },
+        headers: { Range: "bytes=100-" },
         status: 206,
         responseText: "<the rest of the bundle>",
-        responseHeaders: { "content-range": `bytes 1048576-${size - 1}/${size}`, "content-type": "application/gzip" },
+        responseHeaders: { "content-range": `bytes 100-${size - 1}/${size}`, "content-type": "application/gzip" },
       },
     ],
     direct: true,
@@ -169,7 +169,11 @@ export const OTA_OPERATIONS: OperationSpec[] = [
         title: "How large is it?",
         query: downloadQuery,
         status: 200,
-        responseHeaders: { "content-length": String(size), "accept-ranges": "bytes" },
+        responseHeaders: {
+          "x-checksum-sha256": EXAMPLE.checksum.slice("sha256:".length),
+          "x-signature-ed25519": signature,
+          "accept-ranges": "bytes",
+        },
       },
     ],
     direct: true,
