@@ -105,9 +105,10 @@ export async function paintedFrameCode(page: Page): Promise<number | null> {
   });
 }
 
-/** The page's JS heap in use (CDP Performance.getMetrics), in MB. */
-export async function jsHeapMb(page: Page): Promise<number> {
+/** The page's JS heap in use (CDP Performance.getMetrics), in MB; `live`: after a garbage collection. */
+export async function jsHeapMb(page: Page, live = false): Promise<number> {
   const session = await page.context().newCDPSession(page);
+  if (live) await session.send("HeapProfiler.collectGarbage");
   await session.send("Performance.enable");
   const { metrics } = await session.send("Performance.getMetrics");
   await session.detach();
