@@ -2,7 +2,7 @@ import { Badge, type Tone } from "@/components/ui/badge";
 import { AUTH_LABELS } from "@/server/http/openapi/build-openapi-document";
 import type { AuthKind, OperationSpec, WebSocketSpec } from "@/server/http/openapi/types";
 import { requestText, responseText } from "./api-example-text";
-import { SchemaFields, typeLabel, type Components, type JsonSchema } from "./api-schema";
+import { InlineText, SchemaFields, typeLabel, type Components, type JsonSchema } from "./api-schema";
 
 /** The parts of a generated OpenAPI operation the page shows. */
 export interface DocumentOperation {
@@ -59,7 +59,11 @@ function Body({
                 — <code>{typeLabel(media.schema, shared)}</code>
               </>
             ) : null}
-            {description ? <span className="block text-slate-600">{description}</span> : null}
+            {description ? (
+              <span className="block text-slate-600">
+                <InlineText text={description} />
+              </span>
+            ) : null}
           </p>
           {media.schema.contentMediaType ? null : (
             <SchemaFields schema={media.schema} components={components} shared={shared} />
@@ -93,7 +97,9 @@ export function ApiOperation({
         <Badge tone={METHOD_TONES[operation.method] ?? "neutral"}>{operation.method}</Badge>
         <code>{operation.path}</code>
       </h3>
-      <p className="!my-1">{operation.summary}</p>
+      <p className="!my-1">
+        <InlineText text={operation.summary} />
+      </p>
       <div className="flex flex-wrap items-center gap-2 text-sm">
         <AuthBadges auth={operation.auth} />
         {operation.robotFacing ? <Badge tone="good">robot-facing</Badge> : null}
@@ -101,7 +107,11 @@ export function ApiOperation({
           operationId <code>{operation.operationId}</code>
         </span>
       </div>
-      {operation.description ? <p className="text-sm">{operation.description}</p> : null}
+      {operation.description ? (
+        <p className="text-sm">
+          <InlineText text={operation.description} />
+        </p>
+      ) : null}
       {parameters.length > 0 ? (
         <div className="mt-2">
           <p className="my-1 text-sm font-medium">Parameters</p>
@@ -112,7 +122,11 @@ export function ApiOperation({
                 <span className="text-xs text-slate-500">{parameter.in}</span>{" "}
                 <span className="text-slate-600">{typeLabel(parameter.schema, shared)}</span>
                 {parameter.required ? <span className="ml-1 text-xs font-medium text-amber-700">required</span> : null}
-                {parameter.description ? <span className="block text-slate-600">{parameter.description}</span> : null}
+                {parameter.description ? (
+                  <span className="block text-slate-600">
+                    <InlineText text={parameter.description} />
+                  </span>
+                ) : null}
               </li>
             ))}
           </ul>
@@ -134,7 +148,7 @@ export function ApiOperation({
           .map(([status, response]) => (
             <details key={status} className="my-1 text-sm" open={Number(status) < 300}>
               <summary className="cursor-pointer">
-                <code>{status}</code> {response.description}
+                <code>{status}</code> <InlineText text={response.description ?? ""} />
               </summary>
               {response.content ? (
                 <Body label="Body" content={response.content} components={components} shared={shared} />
@@ -156,7 +170,11 @@ export function ApiOperation({
           <pre>
             <code data-testid={`example-response-${operation.operationId}-${example.id}`}>{responseText(example)}</code>
           </pre>
-          {example.note ? <p className="text-sm">{example.note}</p> : null}
+          {example.note ? (
+            <p className="text-sm">
+              <InlineText text={example.note} />
+            </p>
+          ) : null}
         </details>
       ))}
     </section>
@@ -188,7 +206,9 @@ export function ApiWebSocket({
         <AuthBadges auth={socket.auth} />
         <Badge tone="good">robot-facing</Badge>
       </div>
-      <p className="text-sm">{socket.description}</p>
+      <p className="text-sm">
+        <InlineText text={socket.description} />
+      </p>
       <p className="my-1 text-sm font-medium">
         Messages: <code>{typeLabel({ $ref: `#/components/schemas/${socket.messageName}` }, shared)}</code>
       </p>

@@ -166,7 +166,11 @@ export function SchemaFields({
             <span className="text-slate-600">{typeLabel(property, shared)}</span>
             {required.has(name) ? <span className="ml-1 text-xs font-medium text-amber-700">required</span> : null}
             {notes.length ? <span className="ml-1 text-xs text-slate-500">({notes.join(", ")})</span> : null}
-            {property.description ? <span className="block text-slate-600">{property.description}</span> : null}
+            {property.description ? (
+              <span className="block text-slate-600">
+                <InlineText text={property.description} />
+              </span>
+            ) : null}
             {depth < 4 ? (
               <SchemaFields schema={property} components={components} shared={shared} depth={depth + 1} />
             ) : null}
@@ -179,5 +183,22 @@ export function SchemaFields({
         </li>
       ) : null}
     </ul>
+  );
+}
+
+/** Text with `code` spans (the registry's descriptions use backticks as Markdown does). */
+export function InlineText({ text }: { text: string }) {
+  return (
+    <>
+      {text
+        .split(/(`[^`]+`)/g)
+        .map((part, index) =>
+          part.startsWith("`") && part.endsWith("`") && part.length > 2 ? (
+            <code key={index}>{part.slice(1, -1)}</code>
+          ) : (
+            part
+          ),
+        )}
+    </>
   );
 }

@@ -142,6 +142,8 @@ test("every robot-facing example runs against the server as documented", async (
     return JSON.parse(text) as T;
   };
 
+  /** The headers the upload grant says to send with its URL. */
+  let grantHeaders: Record<string, string> = {};
   let lastHeartbeat: SignedRequest | null = null;
   const executed: string[] = [];
 
@@ -185,8 +187,12 @@ test("every robot-facing example runs against the server as documented", async (
     }
     // Signed URLs and public endpoints: no credentials at all.
     if (learned && !learned.startsWith(base)) {
-      // A cloud deployment's signed URL (Cloud Storage): what the robot would call.
-      return fetch(learned, { method: operation.method, headers, body: body as BodyInit | undefined });
+      // A cloud deployment's signed URL (Cloud Storage), with the headers the grant listed.
+      return fetch(learned, {
+        method: operation.method,
+        headers: { ...headers, ...grantHeaders },
+        body: body as BodyInit | undefined,
+      });
     }
     return fetch(`${base}${path}`, {
       method: operation.method,
@@ -212,6 +218,10 @@ test("every robot-facing example runs against the server as documented", async (
       }
       const learned = urls.get(`${EXAMPLE.origin}${examplePath(operation, example)}`);
       if (operation.auth.includes("signed-url") && learned && !learned.startsWith(base)) {
+        // In the cloud the link is Cloud Storage's: the robot's request still goes there (so the
+        // next examples have their upload), but this route and its documented answer are not involved.
+        const response = await send(operation, example);
+        expect(response.status, await response.text()).toBeLessThan(300);
         test.info().annotations.push({
           type: "cloud",
           description: `${operationId} ${exampleId}: the signed URL is Cloud Storage's, not this route`,
@@ -230,8 +240,11 @@ test("every robot-facing example runs against the server as documented", async (
         const body = JSON.parse(text) as unknown;
         expect(validateAgainstComponent(document, componentOfRef(ref)!, body), text.slice(0, 2000)).toEqual([]);
         // Links and ids later examples use.
-        if (operationId === "requestEpisodeUpload" && exampleId === "archive")
-          urls.set(EXAMPLE_UPLOAD_URL, (body as { upload_url: string }).upload_url);
+        if (operationId === "requestEpisodeUpload" && exampleId === "archive") {
+          const grant = body as { upload_url: string; headers: Record<string, string> };
+          urls.set(EXAMPLE_UPLOAD_URL, grant.upload_url);
+          grantHeaders = grant.headers;
+        }
         if (operationId === "checkForUpdate" && exampleId === "offer")
           urls.set(EXAMPLE_DOWNLOAD_URL, (body as { update: { download_url: string } }).update.download_url);
       } else {

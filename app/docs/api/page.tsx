@@ -9,7 +9,7 @@ import { AREAS, AUTH_KINDS, type AuthKind } from "@/server/http/openapi/types";
 export const metadata: Metadata = { title: "API reference" };
 
 const HOW_TO_AUTHENTICATE: Record<AuthKind, string> = {
-  robot: "Sign the request with the device key (RFC 9421 + Content-Digest); see Signed robot requests.",
+  robot: "Sign the request with the device key (RFC 9421, with a Content-Digest over any body):",
   user: "The console's session cookie, or on Google Cloud a Firebase ID token as a bearer token. Owners see their robots and episodes.",
   operator: "As a signed-in user with the operator or admin role.",
   admin: "As a signed-in user with the admin role.",
