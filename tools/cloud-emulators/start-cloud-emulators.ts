@@ -73,6 +73,16 @@ export async function startCloudEmulators(options: CloudEmulatorsOptions = {}): 
     const gcs = await startGcsTestServer({
       buckets: [],
       createBucketsOnDemand: true,
+      // The deploy guide's cors.json (the replay page fetches frames through signed URLs), for any
+      // origin, since test servers listen on many ports.
+      cors: [
+        {
+          origin: ["*"],
+          method: ["GET", "HEAD"],
+          responseHeader: ["Content-Type", "Content-Range", "ETag"],
+          maxAgeSeconds: 3600,
+        },
+      ],
       serviceAccounts: [account],
       port: await ports.next(),
     });

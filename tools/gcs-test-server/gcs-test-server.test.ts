@@ -1,3 +1,4 @@
+import { Storage } from "@google-cloud/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGcsTestServer, type GcsTestServer } from "./gcs-test-server";
 import { parseMultipartRelated } from "./multipart";
@@ -175,6 +176,56 @@ describe("GCS test server: buckets created on demand", () => {
       expect((await fetch(`${server.url}/storage/v1/b/fresh-bucket-1`)).status).toBe(404);
     } finally {
       await onDemand.close();
+    }
+  });
+});
+
+describe("GCS test server: bucket CORS on signed URLs", () => {
+  it("answers preflights and adds the allow headers for a matching origin and method only", async () => {
+    const account = createTestServiceAccount();
+    const corsServer = await startGcsTestServer({
+      buckets: ["c"],
+      serviceAccounts: [account],
+      cors: [
+        {
+          origin: ["http://console.test"],
+          method: ["GET", "HEAD"],
+          responseHeader: ["Content-Range"],
+          maxAgeSeconds: 60,
+        },
+      ],
+    });
+    try {
+      await fetch(`${corsServer.url}/upload/storage/v1/b/c/o?uploadType=media&name=f.txt`, {
+        method: "POST",
+        body: "x",
+      });
+      const storage = new Storage({ apiEndpoint: corsServer.url, projectId: "demo-x", credentials: account });
+      const [url] = await storage
+        .bucket("c")
+        .file("f.txt")
+        .getSignedUrl({ version: "v4", action: "read", expires: Date.now() + 60_000 });
+      const allowed = await fetch(url, { headers: { origin: "http://console.test" } });
+      expect(allowed.status).toBe(200);
+      expect(allowed.headers.get("access-control-allow-origin")).toBe("http://console.test");
+      expect(allowed.headers.get("access-control-expose-headers")).toBe("Content-Range");
+      const stranger = await fetch(url, { headers: { origin: "http://elsewhere.test" } });
+      expect(stranger.status).toBe(200);
+      expect(stranger.headers.get("access-control-allow-origin")).toBeNull();
+      const preflight = (origin: string, method: string) =>
+        fetch(url, {
+          method: "OPTIONS",
+          headers: { origin, "access-control-request-method": method, "access-control-request-headers": "range" },
+        });
+      const ok = await preflight("http://console.test", "GET");
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get("access-control-allow-headers")).toBe("range");
+      expect(ok.headers.get("access-control-max-age")).toBe("60");
+      expect((await preflight("http://console.test", "PUT")).status).toBe(403);
+      expect((await preflight("http://elsewhere.test", "GET")).status).toBe(403);
+      expect((await fetch(url)).headers.get("access-control-allow-origin")).toBeNull();
+    } finally {
+      await corsServer.close();
     }
   });
 });

@@ -21,6 +21,20 @@ export interface GcsTestServerOptions {
   maxObjectBytes?: number;
   /** Create a bucket the first time a request names it (one fresh bucket per test deployment). */
   createBucketsOnDemand?: boolean;
+  /**
+   * Every bucket's CORS configuration, as `gcloud storage buckets update --cors-file` sets it; it
+   * applies to the XML API (signed URLs), which is what browsers reach. None: no CORS headers.
+   */
+  cors?: readonly CorsRule[];
+}
+
+export interface CorsRule {
+  /** Origins, or `*`. */
+  origin: readonly string[];
+  method: readonly string[];
+  /** Response headers the browser may read (Access-Control-Expose-Headers). */
+  responseHeader?: readonly string[];
+  maxAgeSeconds?: number;
 }
 
 export interface GcsTestServer {
@@ -551,6 +565,45 @@ export async function startGcsTestServer(options: GcsTestServerOptions): Promise
     throw new GcsError(405, "MethodNotAllowed", `${method} is not allowed on an object.`);
   }
 
+  /** The first CORS rule matching an origin and method, as GCS picks it. */
+  function corsRule(origin: string, method: string): CorsRule | undefined {
+    return options.cors?.find(
+      (rule) =>
+        (rule.origin.includes("*") || rule.origin.includes(origin)) &&
+        rule.method.some((allowed) => allowed.toUpperCase() === method.toUpperCase()),
+    );
+  }
+
+  /**
+   * CORS on the XML API: a preflight is answered here (403 when no rule allows it); other
+   * requests from a matching origin get the allow and expose headers on whatever they answer.
+   */
+  function applyCors(req: IncomingMessage, res: ServerResponse): boolean {
+    const origin = header(req, "origin");
+    if (!origin || !options.cors) return false;
+    const preflight = req.method === "OPTIONS" && header(req, "access-control-request-method") !== undefined;
+    const rule = corsRule(
+      origin,
+      preflight ? (header(req, "access-control-request-method") as string) : (req.method ?? "GET"),
+    );
+    res.setHeader("vary", "Origin");
+    if (rule) res.setHeader("access-control-allow-origin", origin);
+    if (!preflight) {
+      if (rule?.responseHeader?.length) res.setHeader("access-control-expose-headers", rule.responseHeader.join(", "));
+      return false;
+    }
+    if (!rule) {
+      send(res, 403, null);
+      return true;
+    }
+    res.setHeader("access-control-allow-methods", rule.method.join(", "));
+    const requested = header(req, "access-control-request-headers");
+    if (requested) res.setHeader("access-control-allow-headers", requested);
+    if (rule.maxAgeSeconds !== undefined) res.setHeader("access-control-max-age", String(rule.maxAgeSeconds));
+    send(res, 200, null);
+    return true;
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? "/";
     const questionMark = url.indexOf("?");
@@ -565,6 +618,7 @@ export async function startGcsTestServer(options: GcsTestServerOptions): Promise
         : "xml";
     try {
       if (api === "xml") {
+        if (applyCors(req, res)) return;
         await handleXml(req, res, rawPath, rawQuery);
         return;
       }
