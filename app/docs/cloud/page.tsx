@@ -89,7 +89,8 @@ source /tmp/cloud-env.sh && npm run build && npm start`}</code>
         </li>
         <li>
           <strong>Cloud Storage</strong>: the repository&apos;s GCS test server, which checks V4 signed URLs against a
-          throwaway service account; its key file is the Application Default Credentials the app signs with.
+          throwaway service account (its key file is the Application Default Credentials the app signs with) and answers
+          browsers with the CORS rule of the deploy guide&apos;s <code>cors.json</code>.
         </li>
         <li>
           <strong>Firebase Auth</strong>: the emulator from firebase-tools. Its Google sign-in popup offers made-up
