@@ -30,6 +30,12 @@ export const FRAME_BUDGET_BYTES = 48 * 1024 * 1024;
 const MAX_WINDOW_REQUESTS = 3;
 const MAX_FRAME_REQUESTS = 6;
 const RETRY_AFTER_MS = 2000;
+/**
+ * While scrubbing (paused, the cursor moved less than this long ago) only the cursor's frame and
+ * window are fetched; the neighbours and the frames around wait until the cursor rests, so they do
+ * not compete with the next position of a scrub.
+ */
+const SETTLE_MS = 120;
 const NEAREST_SEARCH_STEPS = 2048;
 /** How far back a step without its own frame id borrows the latest earlier frame (the camera is slower). */
 const HOLD_FRAME_STEPS = 256;
@@ -82,6 +88,8 @@ export class EpisodeSource {
   private currentVersion = 0;
   private cancelledCount = 0;
   private plan = { cursor: 0, direction: 1 as 1 | -1, playing: false, stepsPerSecond: 0 };
+  private movedAt = 0;
+  private settleTimer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
   /** Last error of a window fetch, for the page to show. */
   error: string | null = null;
@@ -271,13 +279,23 @@ export class EpisodeSource {
   /** Tell the source where the cursor is and how it moves; it fetches, prefetches, cancels and evicts. */
   update(cursor: number, direction: 1 | -1, playing: boolean, stepsPerSecond: number): void {
     if (this.disposed || this.stepCount === 0) return;
-    this.plan = { cursor: Math.min(Math.max(0, cursor), this.stepCount - 1), direction, playing, stepsPerSecond };
+    const next = Math.min(Math.max(0, cursor), this.stepCount - 1);
+    if (next !== this.plan.cursor && !playing) {
+      this.movedAt = Date.now();
+      if (this.settleTimer !== null) clearTimeout(this.settleTimer);
+      this.settleTimer = setTimeout(() => {
+        this.settleTimer = null;
+        if (!this.disposed) this.pump();
+      }, SETTLE_MS);
+    }
+    this.plan = { cursor: next, direction, playing, stepsPerSecond };
     this.pump();
   }
 
   private pump(): void {
     const { cursor, direction, playing, stepsPerSecond } = this.plan;
     const now = Date.now();
+    const scrubbing = !playing && now - this.movedAt < SETTLE_MS;
     // Frames first (the cursor's picture gates a scrub), then step windows.
     const ahead = playing ? Math.min(90, Math.max(4, Math.ceil(stepsPerSecond * 1.5))) : 3;
     const desired: { key: string; url: string; position: number; frameId: string | null }[] = [];
@@ -316,7 +334,7 @@ export class EpisodeSource {
     const cursorFrame = desired[0];
     const cursorFramePending =
       cursorFrame !== undefined && cursorFrame.position === cursor && !this.frames.has(cursorFrame.key);
-    const limit = cursorFramePending ? 1 : playing ? MAX_FRAME_REQUESTS : 2;
+    const limit = cursorFramePending || scrubbing ? 1 : playing ? MAX_FRAME_REQUESTS : 2;
     for (const item of desired) {
       if (this.frames.has(item.key)) {
         this.frames.touch(item.key, item.position);
@@ -350,7 +368,7 @@ export class EpisodeSource {
     // a scrubbing user looks at, and the two would only slow each other down on the server.
     const cursorWindowMissing = !this.windows.has(String(wanted[0]));
     if (this.frameRequests.has(this.stepKey(this.streams[0] ?? -1, cursor))) wanted.length = 0;
-    for (const w of cursorWindowMissing ? wanted.slice(0, 1) : wanted) {
+    for (const w of cursorWindowMissing || scrubbing ? wanted.slice(0, 1) : wanted) {
       if (this.windowRequests.size >= MAX_WINDOW_REQUESTS) break;
       if (this.windows.has(String(w)) || this.windowRequests.has(w)) continue;
       if ((this.failedUntil.get(`w${w}`) ?? 0) > now) continue;
@@ -455,6 +473,7 @@ export class EpisodeSource {
 
   dispose(): void {
     this.disposed = true;
+    if (this.settleTimer !== null) clearTimeout(this.settleTimer);
     for (const controller of this.windowRequests.values()) controller.abort();
     for (const pending of this.frameRequests.values()) pending.cancel();
     this.windowRequests.clear();

@@ -97,7 +97,7 @@ afterEach(() => {
 });
 
 describe("EpisodeSource", () => {
-  it("asks for the cursor's frame first, then its window, then neighbours and frames ahead", async () => {
+  it("asks for the cursor's frame first, then its window, then (once the cursor rests) neighbours and frames ahead", async () => {
     const source = new EpisodeSource("ep", summary(), { fetch: fakeFetch });
     source.update(5000, 1, false, 0);
     expect(calls.map((call) => call.url)).toEqual([
@@ -111,6 +111,9 @@ describe("EpisodeSource", () => {
     calls[1]!.resolve();
     await flush();
     expect(source.step(5000)?.json).toContain('"f5000"');
+    // Still scrubbing (the cursor moved a moment ago): nothing competes with the next position yet.
+    expect(calls.slice(2).filter((call) => call.url.includes("/steps?"))).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 150));
     const next = calls.slice(2).map((call) => call.url);
     expect(next).toContain(`/api/console/episodes/ep/replay/steps?from=${79 * WINDOW_SIZE}&to=${80 * WINDOW_SIZE}`);
     expect(next).toContain("/api/console/episodes/ep/replay/frames?stream=observation.video_frame_id&id=f5001");

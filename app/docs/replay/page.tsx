@@ -144,7 +144,8 @@ export default function ReplayDocs() {
         </li>
         <li>
           Moving the cursor cancels the requests it left behind (aborted fetches), so fast scrubbing never queues up
-          stale work.
+          stale work; while the cursor is moving only its own frame and window are fetched, and the neighbours follow
+          once it rests.
         </li>
         <li>Charts ask for one min/max bucket per pixel, whatever the episode&apos;s length.</li>
       </ul>
