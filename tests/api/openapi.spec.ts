@@ -190,7 +190,7 @@ test("every robot-facing example runs against the server as documented", async (
       // A cloud deployment's signed URL (Cloud Storage), with the headers the grant listed.
       return fetch(learned, {
         method: operation.method,
-        headers: { ...headers, ...grantHeaders },
+        headers: operation.method === "PUT" ? grantHeaders : headers,
         body: body as BodyInit | undefined,
       });
     }
@@ -220,8 +220,11 @@ test("every robot-facing example runs against the server as documented", async (
       if (operation.auth.includes("signed-url") && learned && !learned.startsWith(base)) {
         // In the cloud the link is Cloud Storage's: the robot's request still goes there (so the
         // next examples have their upload), but this route and its documented answer are not involved.
-        const response = await send(operation, example);
-        expect(response.status, await response.text()).toBeLessThan(300);
+        // (Cloud Storage's signature names the method: a GET link does not answer HEAD there.)
+        if (operation.method !== "HEAD") {
+          const response = await send(operation, example);
+          expect(response.status, await response.text()).toBeLessThan(300);
+        }
         test.info().annotations.push({
           type: "cloud",
           description: `${operationId} ${exampleId}: the signed URL is Cloud Storage's, not this route`,
