@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import { examplePath } from "../../components/docs/api-example-text";
 import { buildTar, buildZip, upstreamDirectory, upstreamFile } from "../../lib/rlds/__fixtures__/archives";
-import { OPERATIONS } from "../../server/http/openapi/operations";
+import { OPERATIONS, WEBSOCKETS } from "../../server/http/openapi/operations";
 import { EXAMPLE, EXAMPLE_ROBOT, EXAMPLE_TOKEN } from "../../server/http/openapi/operations/common";
 import { EXAMPLE_UPLOAD_URL } from "../../server/http/openapi/operations/episodes";
 import { EXAMPLE_DOWNLOAD_URL } from "../../server/http/openapi/operations/ota";
@@ -22,7 +22,8 @@ import {
 } from "../../server/http/openapi/validate-openapi-document";
 import { createRobotIdentity, RobotClient, type SignedRequest } from "../../tools/robot-client";
 import { buildBundle, operatorUser, rollout, seedProductionModel, uniqueRobotModel } from "../support/ota";
-import { adminApi } from "../support/users";
+import { connectClient, connectRobot, ownedRobot, verify, wsUrl, type TestSocket } from "../support/remote";
+import { adminApi, signUpAndSignIn } from "../support/users";
 
 type Document = {
   paths: Record<string, Record<string, { responses: Record<string, ResponseObject> }>>;
@@ -265,4 +266,56 @@ test("every robot-facing example runs against the server as documented", async (
   test.info().annotations.push({ type: "executed", description: executed.join(", ") });
   const cloud = test.info().annotations.filter((annotation) => annotation.type === "cloud").length;
   expect(executed.length + cloud).toBe(RUN_ORDER.length);
+});
+
+test("the relay's WebSocket examples run as a robot's exchange, and every message is a documented RelayMessage", async ({
+  baseURL,
+}) => {
+  const base = baseURL as string;
+  const document = (await (await fetch(`${base}/api/openapi.json`)).json()) as Document;
+  const admin = await adminApi(base);
+  const owner = await signUpAndSignIn(base, "openapi-owner");
+  const { robot, proof } = await ownedRobot(base, admin, owner);
+  const socket = WEBSOCKETS[0]!;
+  const robotSide = connectRobot(robot);
+  await robotSide.opened;
+  let client: TestSocket | null = null;
+  let sessionId = "";
+  /** The example's session, swapped for the live one. */
+  const live = (message: unknown) =>
+    JSON.parse(JSON.stringify(message).replaceAll(/rs_[0-9a-z]{26}/g, sessionId)) as Record<string, unknown>;
+  for (const example of socket.examples) {
+    await test.step(`${example.direction}: ${example.title}`, async () => {
+      if (example.id === "peer_joined") {
+        // A client joins: its owner verifies with the robot's claim proof and connects with the token.
+        const session = await verify(owner, robot, proof);
+        sessionId = session.session_id;
+        client = connectClient(wsUrl(base, `/api/remote/signal/${robot.deviceId}`), session.session_token);
+        await client.opened;
+      }
+      const message = live(example.message);
+      if (!example.malformed) expect(validateAgainstComponent(document, socket.messageName, message)).toEqual([]);
+      if (example.direction === "robot → relay") {
+        const { v: _v, ...rest } = message;
+        robotSide.send(rest);
+        if (!example.malformed && ["answer", "data"].includes(message.type as string)) {
+          // Forwarded to the client as sent (the relay stamps the session).
+          const forwarded = await client!.next(message.type as "answer" | "data");
+          expect(validateAgainstComponent(document, socket.messageName, forwarded)).toEqual([]);
+          expect(forwarded).toMatchObject(message);
+        }
+        return;
+      }
+      const received = await robotSide.next(
+        message.type as "pong" | "status" | "error",
+        (candidate) => !("state" in message) || (candidate as { state?: unknown }).state === message.state,
+      );
+      expect(validateAgainstComponent(document, socket.messageName, received)).toEqual([]);
+      expect(Object.keys(received).sort()).toEqual(Object.keys(message).sort());
+      const { expires_at: _expires, user_uid: _user, ice_servers: _ice, ...fixed } = message;
+      expect(received).toMatchObject(fixed);
+    });
+  }
+  robotSide.ws.close();
+  (client as TestSocket | null)?.ws.close();
 });

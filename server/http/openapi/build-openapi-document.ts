@@ -390,8 +390,8 @@ function socketObject(socket: WebSocketSpec, names: Map<string, string>): Json {
           "application/json": {
             schema: { $ref: `#/components/schemas/${names.get(socket.operationId)}` },
             examples: Object.fromEntries(
-              socket.examples.map((example, index) => [
-                `message${index + 1}`,
+              socket.examples.map((example) => [
+                example.id,
                 { summary: `${example.direction}: ${example.title}`, value: example.message },
               ]),
             ),

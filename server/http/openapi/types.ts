@@ -120,5 +120,13 @@ export interface WebSocketSpec {
   message: z.ZodType;
   messageName: string;
   subprotocols: readonly string[];
-  examples: readonly { title: string; direction: string; message: unknown }[];
+  /** A robot's exchange, in order: what it sends (`robot → relay`) and what it receives (`relay → robot`). */
+  examples: readonly {
+    id: string;
+    title: string;
+    direction: "robot → relay" | "relay → robot";
+    message: unknown;
+    /** A message the relay refuses (to show the error it answers). */
+    malformed?: boolean;
+  }[];
 }

@@ -79,7 +79,20 @@ export const SIGNAL_SOCKET: WebSocketSpec = {
   subprotocols: [SUBPROTOCOL],
   examples: [
     {
-      title: "The robot learns a client joined",
+      id: "ping",
+      title: "The robot checks its connection",
+      direction: "robot → relay",
+      message: { v: 1, type: "ping", ts: 1_780_315_200_000, id: "p-1" },
+    },
+    {
+      id: "pong",
+      title: "The relay answers",
+      direction: "relay → robot",
+      message: { v: 1, type: "pong", ts: 1_780_315_200_000, id: "p-1" },
+    },
+    {
+      id: "peer_joined",
+      title: "A client joined a session for this robot",
       direction: "relay → robot",
       message: {
         v: 1,
@@ -92,25 +105,35 @@ export const SIGNAL_SOCKET: WebSocketSpec = {
       },
     },
     {
+      id: "answer",
       title: "The robot answers the client's offer",
       direction: "robot → relay",
       message: { v: 1, type: "answer", session_id: session, sdp: "v=0\r\no=- 4611 2 IN IP4 127.0.0.1\r\n…" },
     },
     {
+      id: "data",
       title: "Application data through the relay (tunnel)",
       direction: "robot → relay",
       message: { v: 1, type: "data", session_id: session, payload: { v: 1, type: "telemetry", seq: 41 } },
     },
     {
-      title: "A refused message",
+      id: "invalid",
+      title: "A malformed message…",
+      direction: "robot → relay",
+      message: { v: 1, type: "answer", session_id: session, sdp: "", id: "a-2" },
+      malformed: true,
+    },
+    {
+      id: "error",
+      title: "…is refused",
       direction: "relay → robot",
       message: {
         v: 1,
         type: "error",
         code: "invalid",
-        reason: "message_invalid",
-        message: "sdp: must not be empty",
-        session_id: session,
+        reason: "invalid_message",
+        message: 'Invalid "answer": sdp: Too small: expected string to have >=1 characters.',
+        ref: "a-2",
       },
     },
   ],
