@@ -212,7 +212,19 @@ export function ApiWebSocket({
       <p className="my-1 text-sm font-medium">
         Messages: <code>{typeLabel({ $ref: `#/components/schemas/${socket.messageName}` }, shared)}</code>
       </p>
-      <SchemaFields schema={components[socket.messageName] ?? {}} components={components} shared={shared} />
+      <p className="my-1 text-sm">
+        Types:{" "}
+        {(components[socket.messageName]?.oneOf ?? [])
+          .map((branch) => branch.properties?.type?.const)
+          .filter((type) => type !== undefined)
+          .map((type, index) => (
+            <span key={String(type)}>
+              {index > 0 ? ", " : ""}
+              <code>{String(type)}</code>
+            </span>
+          ))}{" "}
+        (each field in <a href={`#schema-${socket.messageName}`}>{socket.messageName}</a>)
+      </p>
       <details className="mt-3" open>
         <summary className="cursor-pointer text-sm font-medium">Example messages</summary>
         <pre>

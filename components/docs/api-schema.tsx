@@ -102,6 +102,13 @@ export function typeLabel(schema: JsonSchema | boolean | undefined, shared: Read
   return types.length ? types.join(" | ") : "any";
 }
 
+/** A union member's label: its `type` discriminator (`"offer"`) when it has one. */
+function variantLabel(schema: JsonSchema, components: Components, shared: ReadonlySet<string>): ReactNode {
+  const object = objectOf(schema, components, shared);
+  const discriminator = object?.properties?.type?.const;
+  return discriminator !== undefined ? `type ${JSON.stringify(discriminator)}` : typeLabel(schema, shared);
+}
+
 /** The object a schema describes in place (through `anyOf` with null, or a non-shared reference). */
 function objectOf(schema: JsonSchema, components: Components, shared: ReadonlySet<string>): JsonSchema | null {
   if (schema.$ref) {
@@ -130,6 +137,13 @@ export function SchemaFields({
   shared: ReadonlySet<string>;
   depth?: number;
 }) {
+  if (schema.$ref && depth < 4) {
+    // An operation's own component is shown in place; shared ones are linked (see typeLabel).
+    const name = refName(schema.$ref);
+    const target = components[name];
+    if (!shared.has(name) && target)
+      return <SchemaFields schema={target} components={components} shared={shared} depth={depth} />;
+  }
   const object = objectOf(schema, components, shared);
   const branches = schema.$ref ? undefined : (schema.anyOf ?? schema.oneOf);
   if (!object) {
@@ -140,7 +154,7 @@ export function SchemaFields({
           {branches.map((branch, index) => (
             <li key={index}>
               <span className="text-xs font-semibold text-slate-500 uppercase">one of</span>{" "}
-              <code>{typeLabel(branch, shared)}</code>
+              <code>{variantLabel(branch, components, shared)}</code>
               <SchemaFields schema={branch} components={components} shared={shared} depth={depth + 1} />
             </li>
           ))}
