@@ -115,3 +115,8 @@ export async function jsHeapMb(page: Page, live = false): Promise<number> {
   const used = metrics.find((metric) => metric.name === "JSHeapUsedSize")?.value ?? 0;
   return used / (1024 * 1024);
 }
+
+/** Wait until the page's player is hydrated (its controls are on `window.__replay`). */
+export async function replayReady(page: Page): Promise<void> {
+  await page.waitForFunction(() => window.__replay !== undefined);
+}

@@ -6,6 +6,7 @@ import {
   paintedFrameCode,
   readoutStep,
   replayPath,
+  replayReady,
   runTag,
   seedReplayEpisodes,
   uploadSimulatorEpisode,
@@ -102,6 +103,7 @@ test("a simulator episode: play advances steps and frames, pause stops, scrubbin
   await expect(page.getByRole("dialog")).toHaveCount(0);
 
   // Speed follows the steps' own clock (10 Hz): 0.5× and 2× over the same wall time.
+  await replayReady(page);
   const rate = async (speed: string) => {
     await page.keyboard.press("Home");
     await page.getByLabel("Speed").selectOption(speed);
@@ -224,6 +226,7 @@ test("a 100 000-step episode opens with its first frame as fast as a 100-step on
   );
   expect(ratio).toBeLessThan(2);
 
+  await replayReady(page);
   // Scrub from the first step to the last in 50 jumps, each painting its own frame (checked in pixels).
   const heap: number[] = [await jsHeapMb(page)];
   const live: number[] = [await jsHeapMb(page, true)];
@@ -261,6 +264,7 @@ test("compare: two episodes on one timeline stay in sync, by step and by time", 
   await page.goto(`/console/episodes/compare?a=${SIM}&b=${SHORT}&align=step`);
   const panes = page.getByTestId("compare-pane");
   await expect(panes).toHaveCount(2);
+  await replayReady(page);
   const stepOf = async (index: number) =>
     Number(await panes.nth(index).getByTestId("compare-step").getAttribute("data-step"));
   await page.evaluate(() => window.__replay!.seek(37));
