@@ -239,3 +239,53 @@ export const ZSlowLoopPolicy = z.object({
 });
 export type SlowLoopPolicy = z.infer<typeof ZSlowLoopPolicy>;
 export const SlowLoopPolicies = defineCollection("slow_loop_policies", ZSlowLoopPolicy);
+
+// ── Answers (what the verbs return; the API reference and its tests use these) ──────────────────
+
+/** `TrainingJobView` (views.ts): a job without its lease's secret. */
+export const ZTrainingJobView = ZTrainingJob.omit({ lease: true, lease_history: true }).extend({
+  job_id: z.string(),
+  lease: ZLease.pick({ token_id: true, worker: true, claimed_at: true, expires_at: true }).nullable(),
+  lease_history: z.array(
+    z.object({ worker: z.string().nullable(), claimed_at: z.string(), ended_at: z.string(), end_reason: z.string() }),
+  ),
+});
+
+/** `TrainingJobSummary` (views.ts): the list form, without the episode ids. */
+export const ZTrainingJobSummary = ZTrainingJobView.extend({
+  config: ZTrainingJob.shape.config.omit({ episode_ids: true }),
+});
+
+/** `TrainingTokenView` (views.ts): a token as lists show it, never the secret. */
+export const ZTrainingTokenView = z.object({
+  id: z.string(),
+  name: z.string(),
+  token_prefix: z.string(),
+  scopes: z.array(ZTrainingScope),
+  created_at: z.string(),
+  created_by: z.string(),
+  expires_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+  revoked_by: z.string().nullable(),
+  last_used_at: z.string().nullable(),
+  last_used_ip: z.string().nullable(),
+  state: z.enum(["active", "revoked", "expired"]),
+});
+
+/** `heartbeatTrainingJob`'s answer. */
+export const ZTrainingHeartbeatAnswer = z.object({
+  job_id: z.string(),
+  status: z.literal("running"),
+  lease_expires_at: z.string(),
+  progress: ZProgress.nullable(),
+});
+
+/** `appendTrainingLogs`'s answer. */
+export const ZTrainingLogsAnswer = z.object({ job_id: z.string(), accepted: z.number().int() });
+
+/** `reportTrainingMetrics`'s answer. */
+export const ZTrainingMetricsAnswer = z.object({
+  job_id: z.string(),
+  accepted: z.number().int(),
+  latest_step: z.number().int(),
+});

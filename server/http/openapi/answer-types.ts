@@ -35,6 +35,19 @@ import type {
 } from "@/lib/robots/schemas";
 import type { ProvisioningTokenView, PublicRobotView, RobotSummary, RobotView } from "@/lib/robots/views";
 
+import type { appendTrainingLogs } from "@/lib/training/append-training-logs";
+import type { heartbeatTrainingJob } from "@/lib/training/heartbeat-training-job";
+import type { reportTrainingMetrics } from "@/lib/training/report-training-metrics";
+import type {
+  ZTrainingHeartbeatAnswer,
+  ZTrainingJobSummary,
+  ZTrainingJobView,
+  ZTrainingLogsAnswer,
+  ZTrainingMetricsAnswer,
+  ZTrainingTokenView,
+} from "@/lib/training/schemas";
+import type { TrainingJobSummary, TrainingJobView, TrainingTokenView } from "@/lib/training/views";
+
 /** True when each type is assignable to the other. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Out<S extends z.ZodType> = z.output<S>;
@@ -59,4 +72,10 @@ export const ANSWER_TYPES_MATCH: Record<string, true> = {
   reportAnswer: true satisfies Same<Out<typeof ZReportAnswer>, ReportAnswer>,
   fieldIndex: true satisfies Same<Out<typeof ZFieldIndex>, FieldIndex>,
   otaPublicKey: true satisfies Same<Out<typeof ZOtaPublicKey>, OtaPublicKey>,
+  trainingJob: true satisfies Same<Out<typeof ZTrainingJobView>, TrainingJobView>,
+  trainingJobSummary: true satisfies Same<Out<typeof ZTrainingJobSummary>, TrainingJobSummary>,
+  trainingToken: true satisfies Same<Out<typeof ZTrainingTokenView>, TrainingTokenView>,
+  trainingHeartbeat: true satisfies Same<Out<typeof ZTrainingHeartbeatAnswer>, Answer<typeof heartbeatTrainingJob>>,
+  trainingLogs: true satisfies Same<Out<typeof ZTrainingLogsAnswer>, Answer<typeof appendTrainingLogs>>,
+  trainingMetrics: true satisfies Same<Out<typeof ZTrainingMetricsAnswer>, Answer<typeof reportTrainingMetrics>>,
 };

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { ZLineageInput } from "@/lib/models/get-model-lineage";
 import { ZListModelsInput } from "@/lib/models/list-models";
 import { ZPromoteInput } from "@/lib/models/promote-model";
@@ -19,15 +20,23 @@ import { ZListLogsInput } from "@/lib/training/list-training-logs";
 import { ZListMetricsInput } from "@/lib/training/list-training-metrics";
 import { ZListTrainingJobsInput } from "@/lib/training/list-training-jobs";
 import { ZReportMetricsInput } from "@/lib/training/report-training-metrics";
-import { ZEpisodeFilter } from "@/lib/training/schemas";
+import {
+  ZEpisodeFilter,
+  ZSlowLoopPolicy,
+  ZTrainingHeartbeatAnswer,
+  ZTrainingJobSummary,
+  ZTrainingJobView,
+  ZTrainingLogsAnswer,
+  ZTrainingMetricsAnswer,
+  ZTrainingTokenView,
+} from "@/lib/training/schemas";
 import { ZSlowLoopPolicyInput } from "@/lib/training/set-slow-loop-policy";
 import { ZSeedUpdateInput } from "@/lib/training/update-training-job";
 import type { OperationSpec } from "../types";
-import { ZPageQuery, pathParams } from "./common";
+import { ZPageQuery, page, pathParams } from "./common";
 
 const job = pathParams("jobId");
 const model = pathParams("modelId");
-const JOB = "The job (`TrainingJobView`: config, dataset, progress, lease, output)";
 const LINEAGE = "The model with its lineage: job, dataset, episodes (paged by `episodes_cursor`), parent and children";
 
 /** `GET /api/training/jobs` takes both lists' filters: queued jobs (the default) or `?status=` others. */
@@ -45,7 +54,7 @@ export const TRAINING_OPERATIONS: OperationSpec[] = [
     area: "training",
     auth: ["training", "operator"],
     query: ZJobsQuery,
-    responses: { 200: "`{jobs: [jobs], next_cursor}`" },
+    responses: { 200: page("jobs", ZTrainingJobSummary) },
   },
   {
     method: "POST",
@@ -65,7 +74,7 @@ export const TRAINING_OPERATIONS: OperationSpec[] = [
     area: "training",
     auth: ["training", "operator"],
     params: job,
-    responses: { 200: JOB },
+    responses: { 200: ZTrainingJobView },
   },
   {
     method: "GET",
@@ -87,7 +96,7 @@ export const TRAINING_OPERATIONS: OperationSpec[] = [
     auth: ["training"],
     params: job,
     body: { schema: ZHeartbeatInput },
-    responses: { 200: "The lease's new expiry and whether the job was cancelled" },
+    responses: { 200: ZTrainingHeartbeatAnswer },
   },
   {
     method: "POST",
@@ -98,7 +107,7 @@ export const TRAINING_OPERATIONS: OperationSpec[] = [
     auth: ["training"],
     params: job,
     body: { schema: ZAppendLogsInput },
-    responses: { 200: "How many lines were stored" },
+    responses: { 200: ZTrainingLogsAnswer },
   },
   {
     method: "POST",
@@ -109,7 +118,7 @@ export const TRAINING_OPERATIONS: OperationSpec[] = [
     auth: ["training"],
     params: job,
     body: { schema: ZReportMetricsInput },
-    responses: { 200: "How many points were stored" },
+    responses: { 200: ZTrainingMetricsAnswer },
   },
   {
     method: "GET",
@@ -142,7 +151,7 @@ export const TRAINING_OPERATIONS: OperationSpec[] = [
     auth: ["training"],
     params: job,
     body: { schema: ZCompleteInput },
-    responses: { 200: JOB },
+    responses: { 200: "`{job, model}`: the completed job and the model it registered" },
   },
   {
     method: "POST",
@@ -153,7 +162,7 @@ export const TRAINING_OPERATIONS: OperationSpec[] = [
     auth: ["training"],
     params: job,
     body: { schema: ZFailInput },
-    responses: { 200: JOB },
+    responses: { 200: ZTrainingJobView },
   },
   {
     method: "POST",
@@ -163,7 +172,7 @@ export const TRAINING_OPERATIONS: OperationSpec[] = [
     area: "training",
     auth: ["training", "operator"],
     body: { schema: ZSeedCreateInput },
-    responses: { 201: JOB },
+    responses: { 201: ZTrainingJobView },
   },
   {
     method: "POST",
@@ -173,7 +182,7 @@ export const TRAINING_OPERATIONS: OperationSpec[] = [
     area: "training",
     auth: ["training", "operator"],
     body: { schema: ZSeedUpdateInput },
-    responses: { 200: JOB },
+    responses: { 200: "`{job_id, status, lease_id?, lease_expires_at?, model_id?}`" },
   },
   {
     method: "GET",
@@ -193,7 +202,7 @@ export const TRAINING_OPERATIONS: OperationSpec[] = [
     area: "training",
     auth: ["operator"],
     query: ZListTrainingJobsInput,
-    responses: { 200: "`{jobs: [jobs], next_cursor}`" },
+    responses: { 200: page("jobs", ZTrainingJobSummary) },
   },
   {
     method: "POST",
@@ -203,7 +212,7 @@ export const TRAINING_OPERATIONS: OperationSpec[] = [
     area: "training",
     auth: ["operator"],
     body: { schema: ZCreateTrainingJobInput },
-    responses: { 201: JOB },
+    responses: { 201: ZTrainingJobView },
   },
   {
     method: "GET",
@@ -213,7 +222,7 @@ export const TRAINING_OPERATIONS: OperationSpec[] = [
     area: "training",
     auth: ["operator"],
     params: job,
-    responses: { 200: JOB },
+    responses: { 200: ZTrainingJobView },
   },
   {
     method: "POST",
@@ -224,7 +233,7 @@ export const TRAINING_OPERATIONS: OperationSpec[] = [
     auth: ["operator"],
     params: job,
     body: { schema: ZCancelInput },
-    responses: { 200: JOB },
+    responses: { 200: ZTrainingJobView },
   },
   {
     method: "GET",
@@ -297,7 +306,7 @@ export const TRAINING_OPERATIONS: OperationSpec[] = [
     auth: ["operator"],
     params: pathParams("robotModel"),
     body: { schema: ZSlowLoopPolicyInput },
-    responses: { 200: "The stored policy" },
+    responses: { 200: ZSlowLoopPolicy },
   },
   {
     method: "POST",
@@ -329,7 +338,7 @@ export const TRAINING_OPERATIONS: OperationSpec[] = [
     area: "accounts",
     auth: ["admin"],
     body: { schema: ZCreateTrainingTokenInput },
-    responses: { 201: "The token record with `token` (`ctt_…`)" },
+    responses: { 201: ZTrainingTokenView.extend({ token: z.string().describe("The secret (`ctt_…`): shown once") }) },
   },
   {
     method: "POST",
@@ -339,7 +348,7 @@ export const TRAINING_OPERATIONS: OperationSpec[] = [
     area: "accounts",
     auth: ["admin"],
     params: pathParams("tokenId"),
-    responses: { 200: "The token record" },
+    responses: { 200: ZTrainingTokenView },
   },
   {
     method: "GET",
