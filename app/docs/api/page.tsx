@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ApiOperation, ApiWebSocket, type DocumentOperation } from "@/components/docs/api-operation";
-import { SchemaFields, schemaAnchor, type Components } from "@/components/docs/api-schema";
+import { InlineText, SchemaFields, schemaAnchor, type Components } from "@/components/docs/api-schema";
+import { OpenLinkedOperation } from "@/components/docs/open-linked-operation";
 import { AUTH_LABELS, buildOpenApiDocument, SHARED_SCHEMA_NAMES } from "@/server/http/openapi/build-openapi-document";
 import { OPERATIONS, WEBSOCKETS } from "@/server/http/openapi/operations";
 import { AREAS, AUTH_KINDS, type AuthKind } from "@/server/http/openapi/types";
@@ -26,6 +27,7 @@ export default function ApiReference() {
   const robotFacing = OPERATIONS.filter((operation) => operation.robotFacing).length;
   return (
     <>
+      <OpenLinkedOperation />
       <h1>API reference</h1>
       <p>
         Every endpoint of continuon.cloud: {OPERATIONS.length} HTTP operations ({robotFacing} of them robot-facing) and
@@ -65,6 +67,29 @@ export default function ApiReference() {
           ))}
         </tbody>
       </table>
+      <h2 id="robot-facing">Robot-facing endpoints</h2>
+      <p>What robots call (each with examples the test suite sends to a running server):</p>
+      <ul>
+        {OPERATIONS.filter((operation) => operation.robotFacing).map((operation) => (
+          <li key={operation.operationId}>
+            <a href={`#${operation.operationId}`}>
+              <code>
+                {operation.method} {operation.path}
+              </code>
+            </a>{" "}
+            — <InlineText text={operation.summary} />
+          </li>
+        ))}
+        {WEBSOCKETS.map((socket) => (
+          <li key={socket.operationId}>
+            <a href={`#${socket.operationId}`}>
+              <code>WS {socket.path}</code>
+            </a>{" "}
+            — {socket.summary}
+          </li>
+        ))}
+      </ul>
+      <p>Every operation below opens to show its parameters, bodies, answers and examples.</p>
       <h2 id="areas">Areas</h2>
       <ul>
         {AREAS.map((area) => {
@@ -106,8 +131,12 @@ export default function ApiReference() {
       <h2 id="schemas">Shared schemas</h2>
       {SHARED_SCHEMA_NAMES.filter((name) => components[name]).map((name) => (
         <section key={name} id={schemaAnchor(name)} className="scroll-mt-20">
-          <h3>{name}</h3>
-          <SchemaFields schema={components[name]!} components={components} shared={new Set()} />
+          <details>
+            <summary className="cursor-pointer">
+              <h3 className="!my-1 inline">{name}</h3>
+            </summary>
+            <SchemaFields schema={components[name]!} components={components} shared={new Set()} />
+          </details>
         </section>
       ))}
     </>
