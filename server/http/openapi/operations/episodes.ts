@@ -466,4 +466,16 @@ export const EPISODE_OPERATIONS: OperationSpec[] = [
       416: { schema: ZErrorBody, description: "The range is outside the frame" },
     },
   },
+  {
+    method: "GET",
+    path: "/api/console/episodes/{episodeId}/replay/frames/pack",
+    operationId: "getReplayFramePack",
+    summary: "The frames of steps [from, to) of one stream in one answer",
+    description:
+      "Query: `stream` (default: the first stream with frames), `from` and `to` (step indexes). The body is a 4-byte little-endian header length, the JSON header `{episode_id, stream, from, to, frames: [{id, steps, offset, length, content_type}]}`, then the frames' bytes; `to` may be less than asked when the pack reached its size cap.",
+    area: "replay",
+    auth: ["user"],
+    params: replayParams,
+    responses: { 200: { contentType: "application/vnd.continuon.frame-pack", description: "The frame pack" } },
+  },
 ];
