@@ -91,7 +91,8 @@ export async function serveDirectRoute(route: DirectRoute, req: IncomingMessage,
   });
   out["x-content-type-options"] = "nosniff";
   out["referrer-policy"] = "strict-origin-when-cross-origin";
-  out["content-length"] = String(payload.length);
+  // A HEAD answer has no body but reports the length a GET would send.
+  if (req.method !== "HEAD" || out["content-length"] === undefined) out["content-length"] = String(payload.length);
   res.writeHead(response.status, out);
   res.end(payload);
 }

@@ -109,6 +109,8 @@ test.describe("the field runtime's index, downloads and keys", () => {
     const head = await anonymous.head(url);
     expect(head.status()).toBe(200);
     expect(head.headers()["accept-ranges"]).toBe("bytes");
+    // HEAD reports the length a GET would send (resumable clients size their download from it).
+    expect(head.headers()["content-length"]).toBe(String(update.size_bytes));
     expect(`sha256:${head.headers()["x-checksum-sha256"]}`).toBe(update.checksum);
     expect(head.headers()["x-signature-ed25519"]).toBe(update.signature);
     const part = await anonymous.get(url, { headers: { range: "bytes=0-1023" } });
