@@ -1,6 +1,6 @@
 import { BudgetCache } from "@/lib/replay/budget-cache";
 import { planFrameSteps, planWindows, windowOf } from "@/lib/replay/prefetch-plan";
-import type { ReplayStep, ReplayStepWindow, ReplaySummary } from "@/lib/replay/schemas";
+import type { ReplayFramePackHeader, ReplayStep, ReplayStepWindow, ReplaySummary } from "@/lib/replay/schemas";
 import { TimeMap } from "@/lib/replay/time-map";
 import { replayUrls } from "./replay-urls";
 
@@ -27,8 +27,11 @@ import { replayUrls } from "./replay-urls";
 export const WINDOW_SIZE = 64;
 export const STEP_BUDGET_BYTES = 16 * 1024 * 1024;
 export const FRAME_BUDGET_BYTES = 48 * 1024 * 1024;
+/** Compressed frames from packs, decoded when the cursor comes near (much smaller than decoded pixels). */
+export const ENCODED_BUDGET_BYTES = 32 * 1024 * 1024;
 const MAX_WINDOW_REQUESTS = 3;
-const MAX_FRAME_REQUESTS = 6;
+const MAX_PACK_REQUESTS = 2;
+const MAX_DECODES = 4;
 const RETRY_AFTER_MS = 2000;
 /**
  * While scrubbing (paused, the cursor moved less than this long ago) only the cursor's frame and
@@ -74,6 +77,16 @@ interface PendingFrame {
 
 type Fetch = (url: string, init: { signal: AbortSignal }) => Promise<Response>;
 
+/** A refused request to try again later (429 says when; other failures after a short pause). */
+class RetryLater extends Error {
+  readonly afterMs: number;
+  constructor(response: Response) {
+    super(`HTTP ${response.status}`);
+    const seconds = Number(response.headers.get("retry-after"));
+    this.afterMs = response.status === 429 && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : RETRY_AFTER_MS;
+  }
+}
+
 export class EpisodeSource {
   readonly time: TimeMap;
   /** Indexes (into `summary.frame_streams`) of the streams whose frames were uploaded. */
@@ -82,6 +95,9 @@ export class EpisodeSource {
   private readonly frames: BudgetCache<LoadedFrame>;
   private readonly windowRequests = new Map<number, AbortController>();
   private readonly frameRequests = new Map<string, PendingFrame>();
+  private readonly encoded: BudgetCache<{ blob: Blob; frameId: string }>;
+  private readonly packRequests = new Map<string, AbortController>();
+  private readonly decoding = new Set<string>();
   private readonly failedUntil = new Map<string, number>();
   private readonly lastShown = new Map<number, LoadedFrame>();
   private readonly listeners = new Set<() => void>();
@@ -103,12 +119,14 @@ export class EpisodeSource {
       /** Budgets (defaults {@link STEP_BUDGET_BYTES}, {@link FRAME_BUDGET_BYTES}). */
       stepBudgetBytes?: number;
       frameBudgetBytes?: number;
+      encodedBudgetBytes?: number;
     } = {},
   ) {
     this.fetchImpl = options.fetch ?? ((url, init) => fetch(url, { ...init, credentials: "same-origin" }));
     this.time = new TimeMap(summary.time_samples, summary.step_count, summary.period_us, summary.first_us);
     this.streams = summary.frame_streams.flatMap((stream, index) => (stream.included ? [index] : []));
     this.windows = new BudgetCache<ReplayStep[]>(options.stepBudgetBytes ?? STEP_BUDGET_BYTES);
+    this.encoded = new BudgetCache(options.encodedBudgetBytes ?? ENCODED_BUDGET_BYTES);
     this.frames = new BudgetCache<LoadedFrame>(options.frameBudgetBytes ?? FRAME_BUDGET_BYTES, (_key, frame) => {
       // Release the decoded pixels now rather than at the next garbage collection (unless on screen).
       if ([...this.lastShown.values()].includes(frame)) return;
@@ -195,7 +213,7 @@ export class EpisodeSource {
       frames: this.frames.count,
       frameBytes: this.frames.size,
       windowRequests: this.windowRequests.size,
-      frameRequests: this.frameRequests.size,
+      frameRequests: this.frameRequests.size + this.packRequests.size,
       cancelled: this.cancelledCount,
     };
   }
@@ -323,28 +341,61 @@ export class EpisodeSource {
         desired.push({ key, url, position: s, frameId: id ?? null });
       }
     }
+    // The cursor's frame is one request of its own (by step until its id is known). While
+    // scrubbing, one such request at a time: the next starts when it lands, from wherever the
+    // cursor is then, so a drag costs one request per round trip, not one per mouse move.
+    const cursorItem = desired[0] !== undefined && desired[0].position === cursor ? desired[0] : undefined;
+    const cursorLoaded = cursorItem === undefined || this.frames.has(cursorItem.key);
     for (const [key, pending] of this.frameRequests) {
-      if (!seen.has(key)) {
-        pending.cancel();
-        this.frameRequests.delete(key);
-        this.cancelledCount += 1;
+      if (key === cursorItem?.key) continue;
+      if (scrubbing && !cursorLoaded) continue;
+      pending.cancel();
+      this.frameRequests.delete(key);
+      this.cancelledCount += 1;
+    }
+    if (cursorItem && !cursorLoaded && !this.frameRequests.has(cursorItem.key) && !this.decoding.has(cursorItem.key)) {
+      const held = this.encoded.get(cursorItem.key);
+      if (held) this.decode(cursorItem.key, held.blob, cursorItem.position, held.frameId);
+      else if (this.frameRequests.size === 0 && (this.failedUntil.get(cursorItem.key) ?? 0) <= now) {
+        this.loadFrame(cursorItem.key, cursorItem.url, cursorItem.position, cursorItem.frameId);
       }
     }
-    // Until the cursor's frame is here, nothing else competes with it; paused, prefetch stays light.
-    const cursorFrame = desired[0];
-    const cursorFramePending =
-      cursorFrame !== undefined && cursorFrame.position === cursor && !this.frames.has(cursorFrame.key);
-    const limit = cursorFramePending || scrubbing ? 1 : playing ? MAX_FRAME_REQUESTS : 2;
+    // The frames around come decoded from packs already held, else in packs of a window's steps.
+    const packs: { key: string; stream: number; window: number }[] = [];
     for (const item of desired) {
-      if (this.frames.has(item.key)) {
+      if (item === cursorItem || this.frames.has(item.key)) {
         this.frames.touch(item.key, item.position);
         continue;
       }
-      if (this.frameRequests.has(item.key) || this.frameRequests.size >= limit) continue;
-      if ((this.failedUntil.get(item.key) ?? 0) > now) continue;
-      this.loadFrame(item.key, item.url, item.position, item.frameId);
+      const held = this.encoded.get(item.key);
+      if (held) {
+        if (this.decoding.size < MAX_DECODES && !this.decoding.has(item.key)) {
+          this.decode(item.key, held.blob, item.position, held.frameId);
+        }
+        continue;
+      }
+      const stream = Number(item.key.slice(0, item.key.search(/[|@]/)));
+      const window = windowOf(item.position, WINDOW_SIZE);
+      const packKey = `${stream}:${window}`;
+      if (!packs.some((pack) => pack.key === packKey)) packs.push({ key: packKey, stream, window });
+    }
+    const wantedPacks = new Set(packs.map((pack) => pack.key));
+    for (const [key, controller] of this.packRequests) {
+      if (!wantedPacks.has(key)) {
+        controller.abort();
+        this.packRequests.delete(key);
+        this.cancelledCount += 1;
+      }
+    }
+    if (!scrubbing && cursorLoaded) {
+      for (const pack of packs) {
+        if (this.packRequests.size >= (playing ? MAX_PACK_REQUESTS : 1)) break;
+        if (this.packRequests.has(pack.key) || (this.failedUntil.get(`p${pack.key}`) ?? 0) > now) continue;
+        this.fetchPack(pack.key, pack.stream, pack.window);
+      }
     }
     this.frames.evict(cursor, (key) => seen.has(key) || [...this.lastShown.values()].some((f) => f.key === key));
+    this.encoded.evict(cursor, (key) => seen.has(key));
 
     // Step windows.
     const wanted = planWindows({
@@ -367,7 +418,8 @@ export class EpisodeSource {
     // trip. While the cursor's frame is being asked for by step, even that waits: the picture is what
     // a scrubbing user looks at, and the two would only slow each other down on the server.
     const cursorWindowMissing = !this.windows.has(String(wanted[0]));
-    if (this.frameRequests.has(this.stepKey(this.streams[0] ?? -1, cursor))) wanted.length = 0;
+    // And while scrubbing, none at all: the step text follows once the cursor rests.
+    if (scrubbing || (!cursorLoaded && this.frameRequests.size > 0)) wanted.length = 0;
     for (const w of cursorWindowMissing || scrubbing ? wanted.slice(0, 1) : wanted) {
       if (this.windowRequests.size >= MAX_WINDOW_REQUESTS) break;
       if (this.windows.has(String(w)) || this.windowRequests.has(w)) continue;
@@ -387,6 +439,7 @@ export class EpisodeSource {
         const response = await this.fetchImpl(replayUrls.steps(this.episodeId, from, to), {
           signal: controller.signal,
         });
+        if (response.status === 429) throw new RetryLater(response);
         if (!response.ok) {
           const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
           throw new Error(body?.error?.message ?? `The steps could not be loaded (HTTP ${response.status}).`);
@@ -400,9 +453,12 @@ export class EpisodeSource {
       } catch (error) {
         if (controller.signal.aborted) return;
         this.windowRequests.delete(w);
-        this.failedUntil.set(`w${w}`, Date.now() + RETRY_AFTER_MS);
-        this.error = error instanceof Error ? error.message : String(error);
-        setTimeout(() => this.pump(), RETRY_AFTER_MS);
+        if (error instanceof RetryLater) {
+          this.retryLater(`w${w}`, error.afterMs);
+        } else {
+          this.retryLater(`w${w}`, RETRY_AFTER_MS);
+          this.error = error instanceof Error ? error.message : String(error);
+        }
       }
       if (!this.disposed) {
         this.pump();
@@ -414,6 +470,74 @@ export class EpisodeSource {
   /** After a fetch fails for a reason other than an abort (a cross-origin redirect without CORS), images load as elements. */
   private fetchFrames = typeof createImageBitmap === "function";
 
+  private retryLater(key: string, ms: number): void {
+    this.failedUntil.set(key, Date.now() + ms);
+    setTimeout(() => {
+      if (!this.disposed) this.pump();
+    }, ms + 10);
+  }
+
+  private settled(key: string, frame: LoadedFrame | null, position: number): void {
+    if (frame) this.frames.set(key, frame, position, Math.max(1, frame.width * frame.height * 4));
+    else this.retryLater(key, RETRY_AFTER_MS);
+    this.pump();
+    this.changed();
+  }
+
+  /** Decode a held compressed frame (off the main thread). */
+  private decode(key: string, blob: Blob, position: number, frameId: string | null): void {
+    this.decoding.add(key);
+    createImageBitmap(blob).then(
+      (bitmap) => {
+        this.decoding.delete(key);
+        if (this.disposed) return bitmap.close();
+        this.settled(key, { key, image: bitmap, width: bitmap.width, height: bitmap.height, frameId }, position);
+      },
+      () => {
+        this.decoding.delete(key);
+        if (!this.disposed) this.settled(key, null, position);
+      },
+    );
+  }
+
+  private fetchPack(packKey: string, stream: number, window: number): void {
+    const controller = new AbortController();
+    this.packRequests.set(packKey, controller);
+    const from = window * WINDOW_SIZE;
+    const to = Math.min(this.stepCount, from + WINDOW_SIZE);
+    const field = this.summary.frame_streams[stream]!.field;
+    void (async () => {
+      try {
+        const response = await this.fetchImpl(replayUrls.framePack(this.episodeId, field, from, to), {
+          signal: controller.signal,
+        });
+        if (!response.ok) throw new RetryLater(response);
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+        const header = JSON.parse(
+          new TextDecoder().decode(bytes.subarray(4, 4 + headerLength)),
+        ) as ReplayFramePackHeader;
+        const body = bytes.subarray(4 + headerLength);
+        if (this.packRequests.get(packKey) !== controller) return;
+        this.packRequests.delete(packKey);
+        for (const frame of header.frames) {
+          const key = this.frameKey(stream, frame.id);
+          if (this.frames.has(key)) continue;
+          const blob = new Blob([body.slice(frame.offset, frame.offset + frame.length)], { type: frame.content_type });
+          this.encoded.set(key, { blob, frameId: frame.id }, frame.steps[0] ?? from, blob.size);
+        }
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        this.packRequests.delete(packKey);
+        this.retryLater(`p${packKey}`, error instanceof RetryLater ? error.afterMs : RETRY_AFTER_MS);
+      }
+      if (!this.disposed) {
+        this.pump();
+        this.changed();
+      }
+    })();
+  }
+
   private loadFrame(key: string, url: string, position: number, frameId: string | null): void {
     const controller = new AbortController();
     const pending: PendingFrame = {
@@ -424,19 +548,18 @@ export class EpisodeSource {
       },
     };
     this.frameRequests.set(key, pending);
-    const done = (image: ImageBitmap | HTMLImageElement | null, width = 0, height = 0) => {
+    const done = (image: ImageBitmap | HTMLImageElement | null, width = 0, height = 0, retryMs = RETRY_AFTER_MS) => {
       if (pending.cancelled || this.disposed) {
         if (image && "close" in image) image.close();
         return;
       }
       this.frameRequests.delete(key);
-      if (image) {
-        this.frames.set(key, { key, image, width, height, frameId }, position, Math.max(1, width * height * 4));
-      } else {
-        this.failedUntil.set(key, Date.now() + RETRY_AFTER_MS);
+      if (image) this.settled(key, { key, image, width, height, frameId }, position);
+      else {
+        this.retryLater(key, retryMs);
+        this.pump();
+        this.changed();
       }
-      this.pump();
-      this.changed();
     };
     const asElement = () => {
       // Fallback: an image element follows any redirect (a signed bucket URL without CORS); it cannot be aborted.
@@ -456,7 +579,7 @@ export class EpisodeSource {
     // Fetched, so a scrub really cancels what it left behind; decoded off the main thread.
     this.fetchImpl(url, { signal: controller.signal })
       .then(async (response) => {
-        if (!response.ok) return done(null);
+        if (!response.ok) return done(null, 0, 0, new RetryLater(response).afterMs);
         const bitmap = await createImageBitmap(await response.blob());
         done(bitmap, bitmap.width, bitmap.height);
       })
@@ -476,6 +599,8 @@ export class EpisodeSource {
     if (this.settleTimer !== null) clearTimeout(this.settleTimer);
     for (const controller of this.windowRequests.values()) controller.abort();
     for (const pending of this.frameRequests.values()) pending.cancel();
+    for (const controller of this.packRequests.values()) controller.abort();
+    this.packRequests.clear();
     this.windowRequests.clear();
     this.frameRequests.clear();
     this.listeners.clear();

@@ -10,6 +10,8 @@ export const replayUrls = {
     `${base(episodeId)}/frames?stream=${encodeURIComponent(stream)}&id=${encodeURIComponent(id)}`,
   frameByStep: (episodeId: string, stream: string, step: number) =>
     `${base(episodeId)}/frames?stream=${encodeURIComponent(stream)}&step=${step}`,
+  framePack: (episodeId: string, stream: string, from: number, to: number) =>
+    `${base(episodeId)}/frames/pack?stream=${encodeURIComponent(stream)}&from=${from}&to=${to}`,
 };
 
 /** The replay page of an episode, optionally at a step with chosen fields (a deep link). */

@@ -59,6 +59,21 @@ const fakeFetch = (url: string, init: { signal: AbortSignal }) =>
           const to = Number(query.get("to"));
           const steps = Array.from({ length: to - from }, (_, i) => step(from + i));
           resolve(Response.json({ episode_id: "ep", from, to, step_count: STEPS, steps }));
+        } else if (url.includes("/frames/pack?")) {
+          const from = Number(query.get("from"));
+          const to = Number(query.get("to"));
+          const frames = Array.from({ length: to - from }, (_, i) => ({
+            id: `f${from + i}`,
+            steps: [from + i],
+            offset: i * 3,
+            length: 3,
+            content_type: "image/png",
+          }));
+          const header = new TextEncoder().encode(JSON.stringify({ episode_id: "ep", stream: "s", from, to, frames }));
+          const bytes = new Uint8Array(4 + header.length + frames.length * 3);
+          new DataView(bytes.buffer).setUint32(0, header.length, true);
+          bytes.set(header, 4);
+          resolve(new Response(bytes));
         } else {
           resolve(new Response(new Uint8Array([1, 2, 3])));
         }
@@ -97,7 +112,7 @@ afterEach(() => {
 });
 
 describe("EpisodeSource", () => {
-  it("asks for the cursor's frame first, then its window, then (once the cursor rests) neighbours and frames ahead", async () => {
+  it("asks for the cursor's frame first, then (once the cursor rests) its window, neighbours and the frames around", async () => {
     const source = new EpisodeSource("ep", summary(), { fetch: fakeFetch });
     source.update(5000, 1, false, 0);
     expect(calls.map((call) => call.url)).toEqual([
@@ -106,37 +121,49 @@ describe("EpisodeSource", () => {
     calls[0]!.resolve();
     await flush();
     expect(source.frameAt(0, 5000)).toMatchObject({ exact: true });
+    // Still scrubbing (the cursor moved a moment ago): nothing competes with the next position yet.
+    expect(calls).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 150));
     expect(calls[1]!.url).toBe(`/api/console/episodes/ep/replay/steps?from=${78 * WINDOW_SIZE}&to=${79 * WINDOW_SIZE}`);
-    expect(calls).toHaveLength(2);
     calls[1]!.resolve();
     await flush();
     expect(source.step(5000)?.json).toContain('"f5000"');
-    // Still scrubbing (the cursor moved a moment ago): nothing competes with the next position yet.
-    expect(calls.slice(2).filter((call) => call.url.includes("/steps?"))).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 150));
     const next = calls.slice(2).map((call) => call.url);
     expect(next).toContain(`/api/console/episodes/ep/replay/steps?from=${79 * WINDOW_SIZE}&to=${80 * WINDOW_SIZE}`);
-    expect(next).toContain("/api/console/episodes/ep/replay/frames?stream=observation.video_frame_id&id=f5001");
+    // The frames around come in one pack for the window's steps, not one request each.
+    expect(next).toContain(
+      `/api/console/episodes/ep/replay/frames/pack?stream=observation.video_frame_id&from=${78 * WINDOW_SIZE}&to=${79 * WINDOW_SIZE}`,
+    );
+    expect(next.filter((url) => url.includes("&id="))).toEqual([]);
     source.dispose();
   });
 
-  it("cancels what the cursor left behind when it jumps, and shows the nearest loaded frame meanwhile", async () => {
+  it("keeps one frame request in flight while scrubbing, shows the nearest frame meanwhile, and cancels what a jump leaves behind", async () => {
     const source = new EpisodeSource("ep", summary(), { fetch: fakeFetch });
     source.update(100, 1, false, 0);
     await settle();
     expect(source.frameAt(0, 100).exact).toBe(true);
+    calls = [];
     source.update(9000, 1, false, 0);
     source.update(9001, 1, false, 0);
-    const stale = calls.filter((call) => call.url.endsWith("step=9000"));
-    expect(stale).toHaveLength(1);
-    expect(stale[0]!.signal.aborted).toBe(true);
-    expect(source.stats().cancelled).toBeGreaterThan(0);
+    expect(calls.map((call) => call.url)).toEqual([
+      "/api/console/episodes/ep/replay/frames?stream=observation.video_frame_id&step=9000",
+    ]);
     // Nothing of step 9001 yet: the last picture stays, marked as not exact.
-    const meanwhile = source.frameAt(0, 9001);
-    expect(meanwhile.exact).toBe(false);
-    expect(meanwhile.frame).not.toBeNull();
+    expect(source.frameAt(0, 9001)).toMatchObject({ exact: false, frame: expect.anything() });
+    calls[0]!.resolve();
+    await flush();
+    expect(calls[1]!.url).toBe("/api/console/episodes/ep/replay/frames?stream=observation.video_frame_id&step=9001");
+    expect(source.frameAt(0, 9001).frame?.key).toBe("0@9000");
     await settle();
     expect(source.frameAt(0, 9001).exact).toBe(true);
+    // At rest the page fetches around the cursor; a jump away aborts those requests.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const around = calls.filter((call) => call.url.includes("/steps?") && !(call as { done?: boolean }).done);
+    expect(around.length).toBeGreaterThan(0);
+    source.update(300, 1, false, 0);
+    for (const call of around) expect(call.signal.aborted).toBe(true);
+    expect(source.stats().cancelled).toBeGreaterThan(0);
     source.dispose();
   });
 
@@ -147,8 +174,11 @@ describe("EpisodeSource", () => {
       stepBudgetBytes: windowBytes * 4,
       frameBudgetBytes: 64 * 48 * 4 * 10,
     });
-    for (let cursor = 0; cursor < STEPS; cursor += 400) {
+    for (let cursor = 0; cursor < STEPS; cursor += 800) {
       source.update(cursor, 1, false, 0);
+      await settle();
+      // Resting at each position: the step text and the frames around arrive too.
+      await new Promise((resolve) => setTimeout(resolve, 130));
       await settle();
       const stats = source.stats();
       expect(stats.stepBytes).toBeLessThanOrEqual(windowBytes * 4);
@@ -160,13 +190,20 @@ describe("EpisodeSource", () => {
     source.dispose();
   });
 
-  it("prefetches further ahead while playing fast", async () => {
+  it("prefetches further ahead while playing fast, frames in packs, and keeps scrub requests to one in flight", async () => {
     const source = new EpisodeSource("ep", summary(), { fetch: fakeFetch });
     source.update(0, 1, true, 800);
     await settle();
     const windows = source.loadedRanges();
     expect(windows[0]![0]).toBe(0);
     expect(windows[0]![1]).toBeGreaterThanOrEqual(WINDOW_SIZE * 10);
+    for (let s = 1; s <= 60; s++) expect(source.frameAt(0, s).exact).toBe(true);
+    const frameRequests = calls.filter((call) => call.url.includes("/frames?"));
+    expect(frameRequests.length).toBeLessThanOrEqual(1);
+    // A drag across the timeline: many cursor moves, one frame request at a time.
+    calls = [];
+    for (let s = 5000; s < 5400; s += 20) source.update(s, 1, false, 0);
+    expect(calls.filter((call) => call.url.includes("/frames?"))).toHaveLength(1);
     source.dispose();
   });
 });

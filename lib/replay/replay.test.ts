@@ -6,7 +6,15 @@ import { Episodes } from "@/lib/episodes/schemas";
 import { generateEpisodeSteps } from "@/lib/rlds/generate-episode";
 import { writeEpisodeFixture } from "@/lib/training/testing/write-episode-fixture";
 import { createTestContext, type TestContext } from "@/server/testing/create-test-context";
-import { getReplaySeries, getReplaySteps, getReplaySummary, MAX_WINDOW_STEPS, resolveReplayFrame } from "./index";
+import {
+  encodeFramePack,
+  getReplayFramePack,
+  getReplaySeries,
+  getReplaySteps,
+  getReplaySummary,
+  MAX_WINDOW_STEPS,
+  resolveReplayFrame,
+} from "./index";
 import { decodeFrameCode } from "./testing/render-frame";
 import { writeReplayFixture } from "./testing/write-replay-fixture";
 
@@ -304,6 +312,46 @@ describe("who may replay", () => {
     expect(await caught(getReplaySummary(operator, "ep_old"))).toMatchObject({
       code: "not_found",
       reason: "replay_index_missing",
+    });
+  });
+});
+
+describe("replay frame packs", () => {
+  it("carries the frames of a block of steps, each once with the steps that show it", async () => {
+    const pack = await getReplayFramePack(owner, "ep_pool", { from: 0, to: 20 });
+    expect(pack.header).toMatchObject({ stream: "observation.video_frame_id", from: 0, to: 20 });
+    expect(pack.header.frames.map((frame) => frame.id)).toEqual(
+      Array.from({ length: 8 }, (_, n) => `frame_${String(n).padStart(6, "0")}`),
+    );
+    expect(pack.header.frames[3]!.steps).toEqual([3, 11, 19]);
+    const bytes = encodeFramePack(pack);
+    const headerLength = bytes.readUInt32LE(0);
+    const header = JSON.parse(bytes.toString("utf8", 4, 4 + headerLength));
+    const body = bytes.subarray(4 + headerLength);
+    for (const frame of header.frames as { id: string; offset: number; length: number; content_type: string }[]) {
+      const png = PNG.sync.read(body.subarray(frame.offset, frame.offset + frame.length));
+      expect(decodeFrameCode(png.data, png.width)).toBe(Number(frame.id.slice(6)));
+      expect(frame.content_type).toBe("image/png");
+    }
+  });
+
+  it("lists only the steps that name a frame, and refuses what is not there", async () => {
+    const sparse = await getReplayFramePack(owner, "ep_sparse", { from: 3, to: 12 });
+    expect(sparse.header.frames.map((frame) => [frame.id, frame.steps])).toEqual([
+      ["frame_000005", [5]],
+      ["frame_000010", [10]],
+    ]);
+    expect(await caught(getReplayFramePack(owner, "ep_sim", { from: 300, to: 301 }))).toMatchObject({
+      code: "invalid",
+      reason: "step_range_invalid",
+    });
+    expect(await caught(getReplayFramePack(owner, "ep_chat", { from: 0, to: 5 }))).toMatchObject({
+      code: "not_found",
+      reason: "frame_stream_not_found",
+    });
+    expect(await caught(getReplayFramePack(ctx.as(STRANGER), "ep_sim", { from: 0, to: 5 }))).toMatchObject({
+      code: "not_found",
+      reason: "episode_not_found",
     });
   });
 });

@@ -25,7 +25,7 @@ function frameNotFound(message: string): DomainError {
 }
 
 /** File name (with and without extension) → blob paths, from `index/blobs.tsv`; for streams without a single pattern. */
-async function blobTable(ctx: Ctx, replay: OpenedReplay): Promise<Map<string, string[]>> {
+export async function blobTable(ctx: Ctx, replay: OpenedReplay): Promise<Map<string, string[]>> {
   const cache = replayCache<Map<string, string[]>>(ctx.services, "blob-tables", 8);
   const cached = cache.get(replay.version);
   if (cached !== undefined) return cached;

@@ -61,6 +61,29 @@ export const ZReplayFrameQuery = z
   });
 export type ReplayFrameQuery = z.infer<typeof ZReplayFrameQuery>;
 
+/** Most frames and bytes one frame pack carries (the pack is cut short past them). */
+export const MAX_PACK_STEPS = 256;
+export const MAX_PACK_BYTES = 4 * 1024 * 1024;
+
+export const ZReplayFramePackQuery = z
+  .object({
+    stream: z.string().min(1).max(200).optional(),
+    from: stepIndex,
+    to: stepIndex,
+  })
+  .refine((q) => q.to >= q.from, { message: "to must not be less than from", path: ["to"] });
+
+/** The header of a frame pack: where each frame's bytes are in the body that follows it. */
+export interface ReplayFramePackHeader {
+  episode_id: string;
+  stream: string;
+  from: number;
+  /** May be less than asked when the pack hit its byte cap: ask again from here. */
+  to: number;
+  /** One entry per distinct frame, with the steps of the range that show it. */
+  frames: { id: string; steps: number[]; offset: number; length: number; content_type: string }[];
+}
+
 /** How the console groups numeric fields into chart panels. */
 export const FIELD_GROUPS = ["action", "joint_position", "joint_velocity", "reward", "other"] as const;
 export type FieldGroup = (typeof FIELD_GROUPS)[number];

@@ -145,6 +145,29 @@ test("frames by id and by step, with caching headers and Range (a signed-URL red
   }
 });
 
+test("a frame pack carries a block of steps' frames in one answer", async () => {
+  const response = await admin.get(`${base(SIM)}/frames/pack?stream=observation.video_frame_id&from=10&to=20`);
+  expect(response.status()).toBe(200);
+  expect(response.headers()["content-type"]).toBe("application/vnd.continuon.frame-pack");
+  const bytes = await response.body();
+  const headerLength = bytes.readUInt32LE(0);
+  const header = JSON.parse(bytes.toString("utf8", 4, 4 + headerLength));
+  expect(header).toMatchObject({ stream: "observation.video_frame_id", from: 10, to: 20 });
+  expect(header.frames.map((f: { id: string }) => f.id)).toEqual(
+    Array.from({ length: 10 }, (_, i) => `frame_${String(10 + i).padStart(6, "0")}`),
+  );
+  const body = bytes.subarray(4 + headerLength);
+  const first = header.frames[0] as { offset: number; length: number; steps: number[] };
+  expect(first.steps).toEqual([10]);
+  expect(body.subarray(first.offset + 1, first.offset + 4).toString()).toBe("PNG");
+  const single = await admin.get(`${base(SIM)}/frames?step=10`, { maxRedirects: 0 });
+  if (single.status() === 200) {
+    expect(Buffer.compare(body.subarray(first.offset, first.offset + first.length), await single.body())).toBe(0);
+  }
+  const refused = await admin.get(`${base(SIM)}/frames/pack?from=20&to=10`);
+  expect(refused.status()).toBe(400);
+});
+
 test("who may replay: the robot's owner and operators; another owner sees nothing; anonymous is refused", async ({
   baseURL,
 }) => {
@@ -153,6 +176,7 @@ test("who may replay: the robot's owner and operators; another owner sees nothin
     `${base(OWNED)}/steps?from=0&to=5`,
     `${base(OWNED)}/series?field=reward`,
     `${base(OWNED)}/frames?step=3`,
+    `${base(OWNED)}/frames/pack?from=0&to=5`,
   ];
   const anonymous = await playwrightRequest.newContext({ baseURL });
   for (const path of paths) {
