@@ -134,18 +134,21 @@ export default function ReplayDocs() {
         </li>
         <li>
           Steps arrive in windows of 64 around the cursor, read with byte ranges through the offsets; the cursor&apos;s
-          window first, then further ahead in the play direction the faster it plays. Frames load the same way, the
-          cursor&apos;s first (by step, before its window is here, so a far jump paints after one round trip).
+          window first, then further ahead in the play direction the faster it plays. The cursor&apos;s frame is one
+          request of its own (by step before its window is here, so a far jump paints after one round trip); the frames
+          around it come in <em>frame packs</em>, all the frames of 64 steps in one answer, so playing a 30 Hz camera at
+          8× costs a few requests a second, not 240.
         </li>
         <li>
-          The page keeps at most 16 MB of step text and 48 MB of decoded frames. Past that it drops what is farthest
-          from the cursor, not what was used least recently: scrubbing returns to where it was, and playback needs what
-          lies ahead.
+          The page keeps at most 16 MB of step text, 32 MB of packed (compressed) frames and 48 MB of decoded frames,
+          decoding packed frames as the cursor comes near. Past a budget it drops what is farthest from the cursor, not
+          what was used least recently: scrubbing returns to where it was, and playback needs what lies ahead.
         </li>
         <li>
-          Moving the cursor cancels the requests it left behind (aborted fetches), so fast scrubbing never queues up
-          stale work; while the cursor is moving only its own frame and window are fetched, and the neighbours follow
-          once it rests.
+          Moving the cursor cancels the requests it left behind (aborted fetches). While it moves, only one frame
+          request is in flight (the next one starts from wherever the cursor is when it lands) and the step text waits
+          until the cursor rests, so a long drag costs one request per round trip and stays within the per-user request
+          limit.
         </li>
         <li>Charts ask for one min/max bucket per pixel, whatever the episode&apos;s length.</li>
       </ul>
@@ -155,7 +158,7 @@ export default function ReplayDocs() {
         p50/p95 latency from moving the cursor to that step&apos;s frame painted over 200 random seeks (target p95 under
         100 ms), and the page&apos;s peak JS heap (target under 200 MB). On the 2-core development machine, with other
         work running, one run gave: first frame about 0.2 s for both episodes (a bare page showing the same frame: 0.08
-        s), scrub p50 44 ms and p95 76 ms (bare fetch-and-paint: 17 and 34 ms), peak heap 47 MB.
+        s), scrub p50 45 ms and p95 85 ms (bare fetch-and-paint: 23 and 49 ms), peak heap 36 MB.
       </p>
 
       <h2 id="api">Replay API</h2>
@@ -219,6 +222,13 @@ export default function ReplayDocs() {
           </tr>
         </tbody>
       </table>
+      <p>
+        <code>GET …/replay/frames/pack?stream=&amp;from=&amp;to=</code> answers the frames of steps{" "}
+        <code>[from, to)</code> (at most 256 steps or 4 MiB; <code>to</code> in the header says where it stopped) as{" "}
+        <code>application/vnd.continuon.frame-pack</code>: a little-endian u32 header length, the header as JSON (
+        <code>&#123;stream, from, to, frames: [&#123;id, steps[], offset, length, content_type&#125;]&#125;</code>, each
+        distinct frame once with the steps that show it), then the frames&apos; bytes at their offsets.
+      </p>
       <pre>
         <code>{`curl -b cookies.txt "https://continuon.cloud/api/console/episodes/ep_123/replay/steps?from=0&to=2"
 {"episode_id":"ep_123","from":0,"to":2,"step_count":1800,"steps":[
