@@ -46,7 +46,7 @@ const EnvSchema = z.object({
   TURN_SECRET: optionalString,
   HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(5).max(3600).default(60),
   ROBOT_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(600),
-  USER_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(1200),
+  USER_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(6000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CONTINUON_STRICT_INDEXES: z
     .enum(["0", "1"])

@@ -82,7 +82,7 @@ export default function Security() {
       </ul>
       <h2 id="rate-limits">Rate limits</h2>
       <p>
-        Every robot and every signed-in user has a per-minute request budget on the API (600 and 1200 by default,{" "}
+        Every robot and every signed-in user has a per-minute request budget on the API (600 and 6000 by default,{" "}
         <code>ROBOT_RATE_LIMIT_PER_MIN</code> and <code>USER_RATE_LIMIT_PER_MIN</code>); past it the answer is{" "}
         <code>429</code> with <code>Retry-After</code>. The counts live in the store, so the budget holds across server
         instances: each instance adds its counts once a second and reads the shared total back. Sign-in and sign-up
