@@ -41,7 +41,11 @@ export const WORKERS: BackgroundWorker[] = [
   },
   { name: SLOW_LOOP_QUEUE, intervalMs: 60_000, run: evaluateSlowLoops },
   { name: BUILD_QUEUE, intervalMs: 30_000, run: (ctx) => runNextWork(ctx, BUILD_QUEUE, runBundleBuild, 30 * 60_000) },
-  { name: ROLLBACK_QUEUE, intervalMs: 30_000, run: (ctx) => runNextWork(ctx, ROLLBACK_QUEUE, markRolledBackDeployments) },
+  {
+    name: ROLLBACK_QUEUE,
+    intervalMs: 30_000,
+    run: (ctx) => runNextWork(ctx, ROLLBACK_QUEUE, markRolledBackDeployments),
+  },
   { name: "ota-rollout-sweep", intervalMs: 60_000, run: sweepRollouts },
   {
     name: TFRECORD_QUEUE,

@@ -65,7 +65,11 @@ export default async function EpisodesPage({ searchParams }: { searchParams: Pro
           </ButtonLink>
         }
       />
-      <form method="get" className="mb-4 grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-8" aria-label="Filter episodes">
+      <form
+        method="get"
+        className="mb-4 grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-8"
+        aria-label="Filter episodes"
+      >
         <Input name="robot_id" placeholder="Robot id" defaultValue={filters.robot_id} aria-label="Robot" />
         <Input name="robot_model" placeholder="Model" defaultValue={filters.robot_model} aria-label="Model" />
         <Select name="status" defaultValue={filters.status ?? ""} aria-label="Status">
