@@ -54,6 +54,9 @@ export default defineConfig({
           METADATA_SERVER_DETECTION: "none",
           LOG_LEVEL: "warn",
           METRICS_TOKEN: "e2e-metrics-token",
+          // Every spec signs its own accounts up from this one address.
+          SIGNUP_RATE_LIMIT_PER_HOUR: "1000",
+          SIGNIN_RATE_LIMIT_PER_15MIN: "1000",
         },
       },
 });

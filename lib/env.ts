@@ -47,6 +47,8 @@ const EnvSchema = z.object({
   HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(5).max(3600).default(60),
   ROBOT_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(600),
   USER_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(6000),
+  SIGNUP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  SIGNIN_RATE_LIMIT_PER_15MIN: z.coerce.number().int().min(1).default(100),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CONTINUON_STRICT_INDEXES: z
     .enum(["0", "1"])
@@ -98,7 +100,11 @@ export interface AppConfig {
   turn?: { urls: string[]; secret: string };
   heartbeatIntervalS: number;
   /** Requests a minute per robot and per signed-in user on the API, across all instances. */
-  rateLimits: { robotPerMinute: number; userPerMinute: number };
+  /**
+   * Requests a minute per robot and per signed-in user; local account sign-ups an hour and sign-in
+   * attempts per 15 minutes from one address.
+   */
+  rateLimits: { robotPerMinute: number; userPerMinute: number; signupsPerHour: number; signinsPer15Min: number };
   logLevel: string;
   /** Take the client address from the last X-Forwarded-For hop (behind Google's front end). */
   trustProxy: boolean;
@@ -160,7 +166,12 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       "https://colab.research.google.com/github/continuonai/continuon-cloud/blob/main/notebooks"
     ).replace(/\/$/, ""),
     heartbeatIntervalS: e.HEARTBEAT_INTERVAL_S,
-    rateLimits: { robotPerMinute: e.ROBOT_RATE_LIMIT_PER_MIN, userPerMinute: e.USER_RATE_LIMIT_PER_MIN },
+    rateLimits: {
+      robotPerMinute: e.ROBOT_RATE_LIMIT_PER_MIN,
+      userPerMinute: e.USER_RATE_LIMIT_PER_MIN,
+      signupsPerHour: e.SIGNUP_RATE_LIMIT_PER_HOUR,
+      signinsPer15Min: e.SIGNIN_RATE_LIMIT_PER_15MIN,
+    },
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     strictIndexes: e.CONTINUON_STRICT_INDEXES,

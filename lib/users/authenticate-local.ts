@@ -18,7 +18,10 @@ export async function authenticateLocal(ctx: Ctx, rawInput: unknown): Promise<{ 
   }
   const { email, password } = parsed.data;
   await consumeRateLimit(ctx, { key: `signin:email:${email}`, limit: 10, windowS: 900 });
-  if (ctx.request.ip) await consumeRateLimit(ctx, { key: `signin:ip:${ctx.request.ip}`, limit: 100, windowS: 900 });
+  if (ctx.request.ip) {
+    const limit = ctx.config.rateLimits.signinsPer15Min;
+    await consumeRateLimit(ctx, { key: `signin:ip:${ctx.request.ip}`, limit, windowS: 900 });
+  }
   const credential = await ctx.db.get(LocalCredentials, credentialId(email));
   const ok = await verifyPassword(password, credential?.data.password_hash ?? DUMMY_PASSWORD_HASH);
   const user = credential && ok ? await ctx.db.get(Users, credential.data.uid) : null;

@@ -24,7 +24,10 @@ export async function signUpLocal(ctx: Ctx, rawInput: unknown): Promise<{ uid: s
     });
   }
   const input = parseInput(ZSignUpInput, rawInput);
-  if (ctx.request.ip) await consumeRateLimit(ctx, { key: `signup:ip:${ctx.request.ip}`, limit: 20, windowS: 3600 });
+  if (ctx.request.ip) {
+    const limit = ctx.config.rateLimits.signupsPerHour;
+    await consumeRateLimit(ctx, { key: `signup:ip:${ctx.request.ip}`, limit, windowS: 3600 });
+  }
   const passwordHash = await hashPassword(input.password);
   const uid = createId("usr", ctx.now());
   const now = ctx.now().toISOString();

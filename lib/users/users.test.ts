@@ -52,6 +52,21 @@ describe("local accounts", () => {
     expect(await ctx.db.store.count("users", {})).toBe(1);
   });
 
+  it("limits sign-ups per address to the configured number an hour", async () => {
+    ctx = createTestContext({
+      config: { rateLimits: { robotPerMinute: 600, userPerMinute: 6000, signupsPerHour: 2, signinsPer15Min: 100 } },
+    });
+    for (const email of ["a@b.co", "b@b.co"])
+      await signUpLocal(ctx, { email, password: "long enough pw", display_name: "A" });
+    await expect(
+      signUpLocal(ctx, { email: "c@b.co", password: "long enough pw", display_name: "C" }),
+    ).rejects.toMatchObject({ code: "rate_limited", reason: "rate_limited" });
+    ctx.clock.advance(3600_000);
+    await expect(
+      signUpLocal(ctx, { email: "c@b.co", password: "long enough pw", display_name: "C" }),
+    ).resolves.toMatchObject({ user: { email: "c@b.co" } });
+  });
+
   it("signs in with the right password only, audits failures, and rate-limits guessing", async () => {
     ctx = createTestContext();
     const { uid } = await signUpLocal(ctx, { email: "a@b.co", password: "long enough pw", display_name: "A" });

@@ -6,9 +6,8 @@
 import { expect, test, type Page } from "@playwright/test";
 import { buildTar, jsonl, METADATA, step } from "../../lib/rlds/__fixtures__/archives";
 import { recordEpisode, uploadEpisode } from "../../tools/simulator/behaviors/episodes";
-import { ADMIN } from "../support/global-setup";
 import { keepScreenshot } from "../support/screens";
-import { adminApi, signUpAndSignIn } from "../support/users";
+import { adminApi, signUpAndSignIn, useAdminSession } from "../support/users";
 import { episodeRobot, putTo, requestUpload, sha256, waitForTfrecord } from "../api/episodes-support";
 
 async function signIn(page: Page, email: string, password: string) {
@@ -51,7 +50,8 @@ test("operators browse, filter, open, re-validate and delete episodes; owners se
       .status,
   ).toBe(200);
 
-  await signIn(page, ADMIN.email, ADMIN.password);
+  await useAdminSession(page);
+  await page.goto("/console");
   await expect(page.getByTestId("upload-activity")).toBeVisible();
   await page.getByRole("link", { name: "Episodes", exact: true }).first().click();
   await page.waitForURL(/\/console\/episodes$/);

@@ -1,10 +1,9 @@
 import { expect, test, type Page } from "@playwright/test";
 import { isInCohort } from "../../lib/ota/cohort";
 import { fetchOtaPublicKey, runOtaCycle } from "../../tools/simulator/behaviors/ota";
-import { ADMIN } from "../support/global-setup";
 import { registerFleet, seedProductionModel, uniqueRobotModel } from "../support/ota";
 import { keepScreenshot } from "../support/screens";
-import { adminApi, signUpAndSignIn } from "../support/users";
+import { adminApi, signUpAndSignIn, useAdminSession } from "../support/users";
 
 async function signIn(page: Page, email: string, password: string) {
   await page.goto("/signin?callbackUrl=/console");
@@ -34,7 +33,7 @@ test("an operator builds, stages and approves a canary with confirmations, watch
   const modelId = await seedProductionModel(robotModel, "1.0.0");
   const robots = await registerFleet(base, admin, robotModel, 12);
 
-  await signIn(page, ADMIN.email, ADMIN.password);
+  await useAdminSession(page);
   await page.goto("/console/ota");
   await expect(page.getByRole("heading", { name: "OTA updates" })).toBeVisible();
   await page.getByLabel("Production model").selectOption(modelId);

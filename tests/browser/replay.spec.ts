@@ -1,6 +1,6 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { keepScreenshot } from "../support/screens";
-import { adminApi } from "../support/users";
+import { adminApi, useAdminSession } from "../support/users";
 import {
   jsHeapMb,
   paintedFrameCode,
@@ -12,17 +12,6 @@ import {
   uploadSimulatorEpisode,
   waitPainted,
 } from "./replay-support";
-
-/**
- * The admin's session from the shared helper (signed in once per server and worker: the server
- * allows only 10 sign-ins per account in 15 minutes), handed to the browser as its cookies.
- */
-async function signInAsAdmin(page: Page) {
-  const api = await adminApi(test.info().project.use.baseURL!);
-  const { cookies } = await api.storageState();
-  await api.dispose();
-  await page.context().addCookies(cookies);
-}
 
 const tag = runTag();
 const SIM = `replay_sim_${tag}`;
@@ -48,7 +37,7 @@ test("a simulator episode: play advances steps and frames, pause stops, scrubbin
 }) => {
   test.setTimeout(120_000);
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
-  await signInAsAdmin(page);
+  await useAdminSession(page);
   await page.goto(replayPath(SIM));
   await waitPainted(page, 0);
   await expect(page.getByTestId("replay-readout")).toHaveText("Step 0 / 99");
@@ -143,7 +132,7 @@ test("a deep link opens at its step with its fields; loop range and markers; a p
   page,
 }) => {
   test.setTimeout(90_000);
-  await signInAsAdmin(page);
+  await useAdminSession(page);
   const fields = encodeURIComponent("action.command[0],reward");
   await page.goto(replayPath(SHORT, `?step=42&fields=${fields}&loop=40-45`));
   await waitPainted(page, 42);
@@ -188,7 +177,7 @@ test("a 100 000-step episode opens with its first frame as fast as a 100-step on
   page,
 }) => {
   test.setTimeout(180_000);
-  await signInAsAdmin(page);
+  await useAdminSession(page);
   const firstFrameMs = async (episodeId: string) => {
     const started = Date.now();
     await page.goto(replayPath(episodeId), { waitUntil: "commit" });
@@ -260,7 +249,7 @@ test("a 100 000-step episode opens with its first frame as fast as a 100-step on
 
 test("compare: two episodes on one timeline stay in sync, by step and by time", async ({ page }) => {
   test.setTimeout(90_000);
-  await signInAsAdmin(page);
+  await useAdminSession(page);
   await page.goto(`/console/episodes/compare?a=${SIM}&b=${SHORT}&align=step`);
   const panes = page.getByTestId("compare-pane");
   await expect(panes).toHaveCount(2);

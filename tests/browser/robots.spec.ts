@@ -5,11 +5,10 @@ import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { heartbeatBehavior } from "../../tools/simulator/behaviors/heartbeat";
 import { SimulatedRobot } from "../../tools/simulator/simulated-robot";
-import { ADMIN } from "../support/global-setup";
 import { createToken } from "../support/robots";
 import { keepScreenshot } from "../support/screens";
 import { startTestServer, type TestServer } from "../support/test-server";
-import { signUpAndSignIn } from "../support/users";
+import { signUpAndSignIn, useAdminSession } from "../support/users";
 
 async function signUp(page: Page, base: string, name: string, email: string) {
   await page.goto(`${base}/signup`);
@@ -18,14 +17,6 @@ async function signUp(page: Page, base: string, name: string, email: string) {
   await page.getByLabel("Password").fill("correct horse battery");
   await page.getByRole("button", { name: "Create account" }).click();
   await page.waitForURL(`${base}/console`);
-}
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto("/signin?callbackUrl=/console");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((url) => url.pathname.startsWith("/console"));
 }
 
 test.describe("an owner claims a simulated robot and watches it live", () => {
@@ -119,7 +110,7 @@ test.describe("an owner claims a simulated robot and watches it live", () => {
 
 test("an admin creates a provisioning token (shown once) and revokes it", async ({ page, baseURL }) => {
   const base = baseURL as string;
-  await signIn(page, ADMIN.email, ADMIN.password);
+  await useAdminSession(page);
   await page.goto("/console/admin/provisioning");
   await expect(page.getByRole("heading", { name: "Provisioning tokens", exact: true })).toBeVisible();
   const label = `Browser batch ${Date.now()}`;

@@ -1,15 +1,7 @@
-import { expect, request as playwrightRequest, test, type Page } from "@playwright/test";
+import { expect, request as playwrightRequest, test } from "@playwright/test";
 import { bearer, seedEpisodes, uniqueRobotModel } from "../api/training-support";
-import { ADMIN } from "../support/global-setup";
+import { useAdminSession } from "../support/users";
 import { keepScreenshot } from "../support/screens";
-
-async function signInAsAdmin(page: Page) {
-  await page.goto("/signin?callbackUrl=/console");
-  await page.getByLabel("Email").fill(ADMIN.email);
-  await page.getByLabel("Password").fill(ADMIN.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((url) => url.pathname.startsWith("/console"));
-}
 
 test("an operator creates a job from a filter, watches the loss curve arrive live, and promotes the model with its lineage", async ({
   page,
@@ -18,7 +10,7 @@ test("an operator creates a job from a filter, watches the loss curve arrive liv
   test.setTimeout(120_000);
   const robotModel = uniqueRobotModel("ui");
   await seedEpisodes(4, robotModel);
-  await signInAsAdmin(page);
+  await useAdminSession(page);
 
   // A training token, shown once.
   await page.goto("/console/admin/training-tokens");
@@ -130,7 +122,7 @@ test("the training pages say what to do next when there is nothing yet, and owne
   page,
   baseURL,
 }) => {
-  await signInAsAdmin(page);
+  await useAdminSession(page);
   await page.goto("/console/training?status=cancelled");
   await expect(page.getByTestId("empty-state").or(page.locator("table"))).toBeVisible();
   await page.goto("/console/models?stage=checkpoint");

@@ -1,4 +1,4 @@
-import { request as playwrightRequest, type APIRequestContext } from "@playwright/test";
+import { request as playwrightRequest, test, type APIRequestContext, type Page } from "@playwright/test";
 
 export interface SignedInUser {
   uid: string;
@@ -152,4 +152,15 @@ export async function adminApi(baseURL: string): Promise<APIRequestContext> {
     session.catch(() => adminSessions.delete(baseURL));
   }
   return playwrightRequest.newContext({ baseURL, storageState: await session });
+}
+
+/**
+ * Give a browser page the admin's session from {@link adminApi} as its cookies, so specs that are
+ * not about the sign-in form do not each spend one of the admin's limited sign-ins.
+ */
+export async function useAdminSession(page: Page): Promise<void> {
+  const api = await adminApi(test.info().project.use.baseURL!);
+  const { cookies } = await api.storageState();
+  await api.dispose();
+  await page.context().addCookies(cookies);
 }

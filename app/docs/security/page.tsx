@@ -86,7 +86,9 @@ export default function Security() {
         <code>ROBOT_RATE_LIMIT_PER_MIN</code> and <code>USER_RATE_LIMIT_PER_MIN</code>); past it the answer is{" "}
         <code>429</code> with <code>Retry-After</code>. The counts live in the store, so the budget holds across server
         instances: each instance adds its counts once a second and reads the shared total back. Sign-in and sign-up
-        attempts, claims and remote-session verifies have their own, stricter limits counted exactly per attempt.
+        attempts, claims and remote-session verifies have their own, stricter limits counted exactly per attempt (local
+        sign-ups: 20 an hour from one address, <code>SIGNUP_RATE_LIMIT_PER_HOUR</code>; sign-ins: 10 per account and 100
+        per address in 15 minutes, <code>SIGNIN_RATE_LIMIT_PER_15MIN</code>).
       </p>
       <h2 id="secrets">Secrets</h2>
       <p>
