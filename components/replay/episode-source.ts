@@ -104,7 +104,7 @@ export class EpisodeSource {
   private currentVersion = 0;
   private cancelledCount = 0;
   private plan = { cursor: 0, direction: 1 as 1 | -1, playing: false, stepsPerSecond: 0 };
-  private movedAt = 0;
+  /** Set while the cursor has moved within the last SETTLE_MS (the user is scrubbing). */
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
   /** Last error of a window fetch, for the page to show. */
@@ -299,7 +299,6 @@ export class EpisodeSource {
     if (this.disposed || this.stepCount === 0) return;
     const next = Math.min(Math.max(0, cursor), this.stepCount - 1);
     if (next !== this.plan.cursor && !playing) {
-      this.movedAt = Date.now();
       if (this.settleTimer !== null) clearTimeout(this.settleTimer);
       this.settleTimer = setTimeout(() => {
         this.settleTimer = null;
@@ -313,7 +312,9 @@ export class EpisodeSource {
   private pump(): void {
     const { cursor, direction, playing, stepsPerSecond } = this.plan;
     const now = Date.now();
-    const scrubbing = !playing && now - this.movedAt < SETTLE_MS;
+    // The settle timer, not a clock comparison, says when the cursor rests: a timer may fire a
+    // millisecond before Date.now() says SETTLE_MS passed, and the neighbours must load then.
+    const scrubbing = !playing && this.settleTimer !== null;
     // Frames first (the cursor's picture gates a scrub), then step windows.
     const ahead = playing ? Math.min(90, Math.max(4, Math.ceil(stepsPerSecond * 1.5))) : 3;
     const desired: { key: string; url: string; position: number; frameId: string | null }[] = [];

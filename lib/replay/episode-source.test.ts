@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { EpisodeSource, WINDOW_SIZE } from "@/components/replay/episode-source";
 import type { ReplayStep, ReplaySummary } from "./schemas";
 
@@ -83,9 +83,15 @@ const fakeFetch = (url: string, init: { signal: AbortSignal }) =>
     calls.push(call);
   });
 
+/** Let answered requests run their continuations (timers are fake; setImmediate is real). */
 const flush = async () => {
-  for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
 };
+/** Let the cursor rest: the settle delay passes, and what it starts gets under way. */
+async function rest(): Promise<void> {
+  vi.advanceTimersByTime(150);
+  await flush();
+}
 /** Answer every open request until none is left (as a fast network would). */
 async function settle(): Promise<void> {
   for (let round = 0; round < 50; round++) {
@@ -100,6 +106,8 @@ async function settle(): Promise<void> {
 }
 
 beforeEach(() => {
+  // The source's settle and retry delays run on a fake clock, so no assertion races a real timer.
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
   calls = [];
   (globalThis as { createImageBitmap?: unknown }).createImageBitmap = async () => ({
     width: 64,
@@ -108,6 +116,7 @@ beforeEach(() => {
   });
 });
 afterEach(() => {
+  vi.useRealTimers();
   delete (globalThis as { createImageBitmap?: unknown }).createImageBitmap;
 });
 
@@ -123,7 +132,7 @@ describe("EpisodeSource", () => {
     expect(source.frameAt(0, 5000)).toMatchObject({ exact: true });
     // Still scrubbing (the cursor moved a moment ago): nothing competes with the next position yet.
     expect(calls).toHaveLength(1);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await rest();
     expect(calls[1]!.url).toBe(`/api/console/episodes/ep/replay/steps?from=${78 * WINDOW_SIZE}&to=${79 * WINDOW_SIZE}`);
     calls[1]!.resolve();
     await flush();
@@ -158,7 +167,7 @@ describe("EpisodeSource", () => {
     await settle();
     expect(source.frameAt(0, 9001).exact).toBe(true);
     // At rest the page fetches around the cursor; a jump away aborts those requests.
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await rest();
     const around = calls.filter((call) => call.url.includes("/steps?") && !(call as { done?: boolean }).done);
     expect(around.length).toBeGreaterThan(0);
     source.update(300, 1, false, 0);
@@ -178,7 +187,7 @@ describe("EpisodeSource", () => {
       source.update(cursor, 1, false, 0);
       await settle();
       // Resting at each position: the step text and the frames around arrive too.
-      await new Promise((resolve) => setTimeout(resolve, 130));
+      await rest();
       await settle();
       const stats = source.stats();
       expect(stats.stepBytes).toBeLessThanOrEqual(windowBytes * 4);
