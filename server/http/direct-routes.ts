@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Runtime } from "@/server/runtime";
 import { DomainError } from "@/lib/errors";
 import { errorResponse } from "./errors";
+import { requestWithBufferedBody } from "./read-body";
 
 export type DirectRoute = (request: Request) => Promise<Response>;
 
@@ -79,8 +80,9 @@ export async function serveDirectRoute(route: DirectRoute, req: IncomingMessage,
     );
   } else {
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+    const method = req.method ?? "GET";
     response = await route(
-      new Request(url, { method: req.method, headers, body: body ? new Uint8Array(body) : undefined }),
+      body ? requestWithBufferedBody(url, { method, headers }, body) : new Request(url, { method, headers }),
     );
   }
   // Direct routes answer small JSON: write it in one piece with its length (no chunked stream).

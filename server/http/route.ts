@@ -6,7 +6,7 @@ import { parseInput } from "@/lib/validation";
 import { routeLabel } from "@/server/metrics";
 import { getRuntime, type Runtime } from "@/server/runtime";
 import { errorResponse } from "./errors";
-import { parseJsonBody, readBodyLimited } from "./read-body";
+import { bufferedBodyOf, parseJsonBody, readBodyLimited } from "./read-body";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -99,13 +99,16 @@ export function createRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
     }
     const info = requestInfo(request, runtime);
     const url = new URL(request.url);
-    let log = runtime.log.child({ request_id: info.requestId });
+    let log: typeof runtime.log | null = null;
+    const requestLog = () => (log ??= runtime.log.child({ request_id: info.requestId }));
     let response: Response;
     let actor: Actor = { kind: "anonymous" };
     try {
       const mode = spec.bodyMode ?? (["GET", "HEAD", "DELETE"].includes(request.method) ? "none" : "json");
+      // A body already in memory (a direct route) is checked as bytes even in stream mode.
+      const buffered = bufferedBodyOf(request);
       const bodyBytes =
-        mode === "json" || mode === "raw"
+        mode === "json" || mode === "raw" || (mode === "stream" && buffered)
           ? await readBodyLimited(request, spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
           : null;
       const auth = await authenticate({ request, runtime, info, bodyBytes });
@@ -121,8 +124,14 @@ export function createRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
           windowS: 60,
         });
       }
-      if (actor.kind === "user") log = log.child({ user_id: actor.uid });
-      if (actor.kind === "robot") log = log.child({ robot_id: actor.deviceId });
+      // One child logger per request, with the actor once it is known.
+      log = runtime.log.child(
+        actor.kind === "user"
+          ? { request_id: info.requestId, user_id: actor.uid }
+          : actor.kind === "robot"
+            ? { request_id: info.requestId, robot_id: actor.deviceId }
+            : { request_id: info.requestId },
+      );
       const ctx = runtime.contextFor(actor, info, log);
       const params = spec.params ? parseInput(spec.params, context ? await context.params : {}, "path") : undefined;
       const query = spec.query ? parseInput(spec.query, Object.fromEntries(url.searchParams), "query") : undefined;
@@ -138,18 +147,25 @@ export function createRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
         query: query as Infer<Q>,
         body: body as Infer<B>,
         rawBody: mode === "raw" ? bodyBytes : null,
-        bodyStream: mode === "stream" ? (auth.body !== undefined ? auth.body : request.body) : null,
+        bodyStream:
+          mode === "stream"
+            ? auth.body !== undefined
+              ? auth.body
+              : buffered
+                ? new Blob([new Uint8Array(buffered)]).stream()
+                : request.body
+            : null,
       });
       response = result instanceof Response ? result : Response.json(result ?? { ok: true });
     } catch (error) {
       response = errorResponse(error, info.requestId);
-      if (response.status >= 500) log.error({ err: error, path: url.pathname }, "request failed");
+      if (response.status >= 500) requestLog().error({ err: error, path: url.pathname }, "request failed");
     }
     response.headers.set("x-request-id", info.requestId);
     const route = routeLabel(url.pathname);
     runtime.metrics.httpRequests.inc({ route, method: request.method, status: String(response.status) });
     runtime.metrics.httpDuration.observe({ route, method: request.method }, (performance.now() - started) / 1000);
-    log.info(
+    requestLog().info(
       {
         method: request.method,
         path: url.pathname,
