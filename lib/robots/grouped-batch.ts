@@ -5,8 +5,6 @@ import type { Db } from "@/lib/storage/typed";
 /** The store's batch limit. */
 const MAX_OPS = 500;
 const REGISTRY_KEY = "robots:grouped-batch";
-/** The longest a write waits for the next group commit. */
-const MAX_WAIT_MS = 10;
 
 interface Pending {
   ops: readonly WriteOp[];
@@ -29,9 +27,6 @@ interface Pending {
 export class GroupedBatch {
   private pending: Pending[] = [];
   private scheduled = false;
-  /** How long the last commit took and when it ended (ms, performance clock). */
-  private lastCommitMs = 0;
-  private lastCommitEnd = 0;
 
   constructor(readonly db: Db) {}
 
@@ -41,12 +36,11 @@ export class GroupedBatch {
       this.pending.push({ ops, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        // Commit at once, unless a commit just ended: then wait as long as it took, so that under
-        // load the process spends at most about half its time committing and the rest gathering
-        // writes for the next commit. An idle server commits immediately.
-        const wait = Math.min(MAX_WAIT_MS, this.lastCommitMs - (performance.now() - this.lastCommitEnd));
-        if (wait > 0.5) setTimeout(() => void this.flush(), wait);
-        else setImmediate(() => void this.flush());
+        // Commit once the requests already received in this turn of the event loop have added
+        // their writes. No timer: while a commit blocks on its disk flush, new requests queue up
+        // and the next turn reads them all, so the groups grow with the load by themselves and an
+        // idle server never waits.
+        setImmediate(() => void this.flush());
       }
     });
   }
@@ -55,7 +49,6 @@ export class GroupedBatch {
     this.scheduled = false;
     const all = this.pending;
     this.pending = [];
-    const started = performance.now();
     for (const group of chunk(all)) {
       if (group.length === 1) {
         await this.commitAlone(group[0] as Pending);
@@ -68,8 +61,6 @@ export class GroupedBatch {
         for (const entry of group) await this.commitAlone(entry);
       }
     }
-    this.lastCommitEnd = performance.now();
-    this.lastCommitMs = this.lastCommitEnd - started;
   }
 
   private async commitAlone(entry: Pending): Promise<void> {
