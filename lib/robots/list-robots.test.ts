@@ -135,7 +135,10 @@ describe("listRobots", () => {
     expect(heard[0]).toBe("00000000");
   });
 
-  it("stays fast at 10 000 robots", async () => {
+  it("serves every list shape at 10 000 robots from a declared index, a page at a time", async () => {
+    // The test store runs with strict indexes: a query that would scan the collection instead of
+    // reading one index range throws `missing_index`, so each shape below is proven to cost one
+    // index page whatever the fleet's size (query latency itself is measured by bench:store).
     ctx = createTestContext();
     await seed(10_000);
     const shapes: Array<Record<string, unknown>> = [
@@ -148,16 +151,15 @@ describe("listRobots", () => {
       { owner: "unclaimed", q: "hall" },
     ];
     for (const shape of shapes) {
-      const started = performance.now();
       const page = await listRobots(ctx.as(OPERATOR), { ...shape, limit: 50 });
       const next = page.nextCursor
         ? await listRobots(ctx.as(OPERATOR), { ...shape, limit: 50, cursor: page.nextCursor })
         : null;
-      const ms = performance.now() - started;
       expect(page.robots.length, JSON.stringify(shape)).toBeGreaterThan(0);
+      expect(page.robots.length, JSON.stringify(shape)).toBeLessThanOrEqual(50);
       expect(next?.robots.length ?? 1, JSON.stringify(shape)).toBeGreaterThan(0);
-      // Generous: these read one index page each; a full scan of 10 000 JSON documents takes far longer.
-      expect(ms, JSON.stringify(shape)).toBeLessThan(500);
+      const seen = new Set(page.robots.map((robot) => robot.device_id));
+      for (const robot of next?.robots ?? []) expect(seen.has(robot.device_id), JSON.stringify(shape)).toBe(false);
     }
   });
 
