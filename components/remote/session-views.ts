@@ -11,9 +11,3 @@ export function sessionPathLabel(session: Pick<RemoteSessionView, "path" | "conn
   if (session.path === "relayed") return session.connection_type === "webrtc" ? "relayed (TURN)" : "relayed (relay)";
   return "—";
 }
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}

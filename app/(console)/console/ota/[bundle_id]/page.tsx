@@ -15,18 +15,13 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { isDomainError } from "@/lib/errors";
 import { getBundle } from "@/lib/ota/get-bundle";
+import { formatBytes } from "@/lib/format-bytes";
 import { listRolloutAudit } from "@/lib/ota/list-rollout-audit";
 import { requirePageSession } from "@/server/http/page-context";
 
 export const metadata: Metadata = { title: "Bundle" };
 export const dynamic = "force-dynamic";
 
-const bytes = (value: number) =>
-  value >= 1024 * 1024
-    ? `${(value / 1024 / 1024).toFixed(1)} MiB`
-    : value >= 1024
-      ? `${(value / 1024).toFixed(1)} KiB`
-      : `${value} B`;
 const when = (value: string) => value.replace("T", " ").slice(0, 19);
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -120,7 +115,7 @@ export default async function BundlePage({ params }: { params: Promise<{ bundle_
               <Row label="Checksum">
                 <code className="text-xs">{data.manifest.checksum || "—"}</code>
               </Row>
-              <Row label="Size">{ready ? bytes(data.manifest.size_bytes) : "—"}</Row>
+              <Row label="Size">{ready ? formatBytes(data.manifest.size_bytes) : "—"}</Row>
               <Row label="Requires version">{data.manifest.requires_version ?? "any"}</Row>
               <Row label="Min brain version">{data.manifest.min_brain_version}</Row>
               <Row label="Signature (Ed25519)">
@@ -201,7 +196,7 @@ export default async function BundlePage({ params }: { params: Promise<{ bundle_
                       {file.path}{" "}
                       {data.manifest.required_files.includes(file.path) && <Badge tone="info">required</Badge>}
                     </Td>
-                    <Td className="text-xs whitespace-nowrap">{bytes(file.size_bytes)}</Td>
+                    <Td className="text-xs whitespace-nowrap">{formatBytes(file.size_bytes)}</Td>
                     <Td className="font-mono text-xs">{file.sha256}</Td>
                   </tr>
                 ))}
