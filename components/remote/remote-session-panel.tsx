@@ -317,7 +317,7 @@ export function RemoteSessionPanel({
               {Object.entries(telemetry.metrics ?? {}).map(([name, value]) => (
                 <div key={name} className="contents">
                   <dt className="text-slate-500">{name}</dt>
-                  <dd className="tabular-nums">{Number.isInteger(value) ? value : Number(value.toFixed(2))}</dd>
+                  <dd className="tabular-nums">{Number(value.toFixed(2))}</dd>
                 </div>
               ))}
               <dt className="text-slate-500">Last said</dt>

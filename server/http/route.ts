@@ -71,6 +71,23 @@ function requestInfo(request: Request, runtime: Runtime): RequestInfo {
   };
 }
 
+/** What an authenticated actor adds to the request's log line, and the per-minute budget it draws from. */
+function actorScope(
+  actor: Actor,
+  limits: Runtime["config"]["rateLimits"],
+): { logFields: Record<string, string>; budget: { key: string; limit: number } | null } {
+  if (actor.kind === "robot") {
+    return {
+      logFields: { robot_id: actor.deviceId },
+      budget: { key: `robot:${actor.deviceId}`, limit: limits.robotPerMinute },
+    };
+  }
+  if (actor.kind === "user") {
+    return { logFields: { user_id: actor.uid }, budget: { key: `user:${actor.uid}`, limit: limits.userPerMinute } };
+  }
+  return { logFields: {}, budget: null };
+}
+
 /** A response helper for handlers that want a status other than 200. */
 export function json(data: unknown, init: ResponseInit = {}): Response {
   return Response.json(data, init);
@@ -113,25 +130,10 @@ export function createRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
           : null;
       const auth = await authenticate({ request, runtime, info, bodyBytes });
       actor = auth.actor;
-      if (actor.kind === "robot") {
-        runtime.rateLimiter.consume(`robot:${actor.deviceId}`, {
-          limit: runtime.config.rateLimits.robotPerMinute,
-          windowS: 60,
-        });
-      } else if (actor.kind === "user") {
-        runtime.rateLimiter.consume(`user:${actor.uid}`, {
-          limit: runtime.config.rateLimits.userPerMinute,
-          windowS: 60,
-        });
-      }
+      const scope = actorScope(actor, runtime.config.rateLimits);
+      if (scope.budget) runtime.rateLimiter.consume(scope.budget.key, { limit: scope.budget.limit, windowS: 60 });
       // One child logger per request, with the actor once it is known.
-      log = runtime.log.child(
-        actor.kind === "user"
-          ? { request_id: info.requestId, user_id: actor.uid }
-          : actor.kind === "robot"
-            ? { request_id: info.requestId, robot_id: actor.deviceId }
-            : { request_id: info.requestId },
-      );
+      log = runtime.log.child({ request_id: info.requestId, ...scope.logFields });
       const ctx = runtime.contextFor(actor, info, log);
       const params = spec.params ? parseInput(spec.params, context ? await context.params : {}, "path") : undefined;
       const query = spec.query ? parseInput(spec.query, Object.fromEntries(url.searchParams), "query") : undefined;

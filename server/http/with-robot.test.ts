@@ -2,15 +2,18 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { DomainError } from "@/lib/errors";
 import { createProvisioningToken } from "@/lib/robots/create-provisioning-token";
 import { registerRobot } from "@/lib/robots/register-robot";
 import { RobotNonces } from "@/lib/robots/schemas";
-import { createRuntime, type Runtime } from "@/server/runtime";
+import { createRuntime, setRuntime, type Runtime } from "@/server/runtime";
 import { createRobotIdentity, type RobotIdentity } from "@/tools/robot-client/identity";
 import { RobotClient, type SignedRequest } from "@/tools/robot-client/robot-client";
 import { resetRobotKey } from "@/lib/robots/reset-robot-key";
 import { ROBOT_KEY_CACHE_TTL_MS, RobotKeyCache, robotKeyCache } from "./robot-key-cache";
+import { requestWithBufferedBody } from "./read-body";
+import { createRoute } from "./route";
 import { addressedUrl, withRobot } from "./with-robot";
 
 const PUBLIC_URL = "https://robots.example.test";
@@ -133,6 +136,35 @@ describe("withRobot", () => {
       .then(() => null)
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "unauthenticated", reason: "digest_mismatch" });
+  });
+
+  it("checks a body a direct route already read against the signed digest, in json and stream routes alike", async () => {
+    setRuntime(runtime);
+    const client = new RobotClient({ identity: robot, baseUrl: PUBLIC_URL });
+    const received: string[] = [];
+    const jsonRoute = createRoute(withRobot(), { body: z.unknown() }, async ({ body }) => {
+      received.push(JSON.stringify(body));
+      return { ok: true };
+    });
+    const streamRoute = createRoute(withRobot(), { bodyMode: "stream" }, async ({ bodyStream }) => {
+      received.push(await new Response(bodyStream).text());
+      return { ok: true };
+    });
+    const buffered = (prepared: SignedRequest, body: Uint8Array) =>
+      requestWithBufferedBody(
+        new URL(prepared.url.replace(PUBLIC_URL, "http://10.0.0.7:8080")),
+        { method: prepared.method, headers: new Headers(prepared.headers) },
+        Buffer.from(body),
+      );
+    for (const route of [jsonRoute, streamRoute]) {
+      const signed = client.prepare("POST", "/api/direct", { json: { n: 1 } });
+      expect((await route(buffered(signed, signed.body!))).status).toBe(200);
+      const again = client.prepare("POST", "/api/direct", { json: { n: 1 } });
+      const refused = await route(buffered(again, new TextEncoder().encode('{"n":2}')));
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ error: { reason: "digest_mismatch" } });
+    }
+    expect(received).toEqual(['{"n":1}', '{"n":1}']);
   });
 
   it("registration verifies against the key in the body", async () => {
