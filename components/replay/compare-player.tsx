@@ -17,6 +17,7 @@ import { SeriesPanel } from "./series-panel";
 import { Timeline } from "./timeline";
 import { useElementWidth } from "./use-element-width";
 import { useEpisodeSource } from "./use-episode-source";
+import { useReplayHandle } from "./use-replay-handle";
 import { useReplayKeys } from "./use-replay-keys";
 
 export type Alignment = "step" | "time";
@@ -134,20 +135,7 @@ function Compare({
     return () => clearTimeout(timer);
   }, [align, position]);
 
-  useEffect(() => {
-    window.__replay = {
-      seek: (p) => clock.seek(p),
-      play: () => clock.play(),
-      pause: () => clock.pause(),
-      setSpeed: (s) => clock.setSpeed(s),
-      state: () => clock.state,
-      stats: () => sourceA.stats(),
-      hasFrame: () => false,
-    };
-    return () => {
-      delete window.__replay;
-    };
-  }, [clock, sourceA]);
+  useReplayHandle(clock, sourceA, false);
 
   const tick = align === "step" ? 1 : Math.max(1, Math.min(a.summary.period_us, b.summary.period_us));
   useReplayKeys({

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import type { ReplayStepWindow, ReplaySummary } from "@/lib/replay/schemas";
 import { formatClock } from "@/lib/replay/time-map";
-import type { CacheStats, EpisodeSource } from "./episode-source";
+import type { EpisodeSource } from "./episode-source";
 import { FieldPicker } from "./field-picker";
 import { defaultFields, panelsFor } from "./field-selection";
 import { FrameView } from "./frame-view";
@@ -16,22 +16,8 @@ import { StepJsonView } from "./step-json-view";
 import { Timeline } from "./timeline";
 import { useElementWidth } from "./use-element-width";
 import { useEpisodeSource } from "./use-episode-source";
+import { useReplayHandle } from "./use-replay-handle";
 import { useReplayKeys } from "./use-replay-keys";
-
-declare global {
-  interface Window {
-    /** The replay page's controls and cache figures, for tests and benchmarks. */
-    __replay?: {
-      seek(step: number): void;
-      play(): void;
-      pause(): void;
-      setSpeed(speed: number): void;
-      state(): PlaybackState;
-      stats(): CacheStats;
-      hasFrame(step: number): boolean;
-    };
-  }
-}
 
 export interface ReplayPlayerProps {
   summary: ReplaySummary;
@@ -172,20 +158,7 @@ function Player({
     return () => clearTimeout(timer);
   }, [linkFor, step]);
 
-  useEffect(() => {
-    window.__replay = {
-      seek: (s) => clock.seek(s),
-      play: () => clock.play(),
-      pause: () => clock.pause(),
-      setSpeed: (s) => clock.setSpeed(s),
-      state: () => clock.state,
-      stats: () => source.stats(),
-      hasFrame: (s) => source.streams.some((stream) => source.frameAt(stream, s).exact),
-    };
-    return () => {
-      delete window.__replay;
-    };
-  }, [clock, source]);
+  useReplayHandle(clock, source, true);
 
   const oneSecond = Math.max(1, Math.round(1e6 / summary.period_us));
   useReplayKeys({
