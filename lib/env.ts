@@ -27,6 +27,9 @@ const EnvSchema = z.object({
   SQLITE_SYNCHRONOUS: z
     .enum(["FULL", "NORMAL"], { error: () => "SQLITE_SYNCHRONOUS must be one of: FULL, NORMAL" })
     .default("FULL"),
+  SQLITE_WRITER_THREAD: z
+    .enum(["on", "off"], { error: () => "SQLITE_WRITER_THREAD must be one of: on, off" })
+    .default("on"),
   GOOGLE_CLOUD_PROJECT: optionalString,
   FIRESTORE_DATABASE_ID: optionalString,
   FIRESTORE_EMULATOR_HOST: optionalString,
@@ -90,6 +93,8 @@ export interface AppConfig {
   blobDriver: BlobDriver;
   authDriver: AuthDriver;
   sqliteSynchronous: "FULL" | "NORMAL";
+  /** Commit the embedded store's batches on a writer thread (see sqlite-writer-thread.ts). */
+  sqliteWriterThread: boolean;
   firestore?: { projectId: string; databaseId?: string; emulatorHost?: string };
   gcs?: { bucket: string; apiEndpoint?: string; signingEmail?: string };
   firebaseAuth?: { projectId: string; apiKey: string; authDomain?: string; emulatorHost?: string };
@@ -154,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     blobDriver: e.BLOB_DRIVER,
     authDriver,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    sqliteWriterThread: e.SQLITE_WRITER_THREAD === "on",
     secrets: {
       nextAuthSecret: e.NEXTAUTH_SECRET,
       blobSigningSecret: e.BLOB_SIGNING_SECRET,

@@ -52,6 +52,7 @@ async function createDocumentStore(config: AppConfig): Promise<DocumentStore> {
         indexes: INDEXES,
         requireDeclaredIndexes: config.strictIndexes,
         synchronous: config.sqliteSynchronous,
+        writerThread: config.sqliteWriterThread,
       });
     case "firestore": {
       const settings = config.firestore as NonNullable<AppConfig["firestore"]>;

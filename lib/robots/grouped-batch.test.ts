@@ -55,6 +55,32 @@ describe("GroupedBatch", () => {
     expect(await ctx.db.count(RobotNonces)).toBe(600);
   });
 
+  it("does not start a commit while the previous one is still running, and then takes all that waited", async () => {
+    ctx = createTestContext();
+    const commit = ctx.db.batch.bind(ctx.db);
+    const started: number[] = [];
+    let release: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (release = resolve));
+    // The first commit is held open, as a commit on the store's writer thread is while it writes.
+    const batch = vi.spyOn(ctx.db, "batch").mockImplementation(async (ops) => {
+      started.push(ops.length);
+      if (started.length === 1) await firstHeld;
+      return commit(ops);
+    });
+    const grouped = new GroupedBatch(ctx.db);
+    const first = grouped.submit([nonce("first")]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([1]);
+    const later = Array.from({ length: 5 }, (_, index) => grouped.submit([nonce(`later${index}`)]));
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([1]);
+    release();
+    await Promise.all([first, ...later]);
+    expect(started).toEqual([1, 5]);
+    expect(batch).toHaveBeenCalledTimes(2);
+    expect(await ctx.db.count(RobotNonces)).toBe(6);
+  });
+
   it("is shared per store through the service registry", async () => {
     ctx = createTestContext();
     await groupedBatch(ctx, [nonce("x")]);

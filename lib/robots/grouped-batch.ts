@@ -27,6 +27,7 @@ interface Pending {
 export class GroupedBatch {
   private pending: Pending[] = [];
   private scheduled = false;
+  private flushing = false;
 
   constructor(readonly db: Db) {}
 
@@ -34,21 +35,34 @@ export class GroupedBatch {
   submit(ops: readonly WriteOp[]): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ ops, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // Commit once the requests already received in this turn of the event loop have added
-        // their writes. No timer: while a commit blocks on its disk flush, new requests queue up
-        // and the next turn reads them all, so the groups grow with the load by themselves and an
-        // idle server never waits.
-        setImmediate(() => void this.flush());
-      }
+      this.schedule();
     });
+  }
+
+  /**
+   * Commit once the requests already received in this turn of the event loop have added their
+   * writes, and never while the previous group is still committing. No timer: while a commit
+   * runs (on this thread or the store's writer thread), new requests queue up and the next group
+   * takes them all, so the groups grow with the load by themselves and an idle server never waits.
+   */
+  private schedule(): void {
+    if (this.scheduled || this.flushing || this.pending.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
     this.scheduled = false;
-    const all = this.pending;
-    this.pending = [];
+    this.flushing = true;
+    try {
+      await this.commitAll(this.pending.splice(0));
+    } finally {
+      this.flushing = false;
+      this.schedule();
+    }
+  }
+
+  private async commitAll(all: Pending[]): Promise<void> {
     for (const group of chunk(all)) {
       if (group.length === 1) {
         await this.commitAlone(group[0] as Pending);

@@ -9,7 +9,7 @@
  * robot one request after another over a kept-alive connection. Rounds alternate floor and server
  * and the best round of each is reported, to damp noise from other work on the machine.
  *
- * Env: BENCH_ROBOTS (50), BENCH_REQUESTS (per robot per round, 60), BENCH_ROUNDS (2),
+ * Env: BENCH_ROBOTS (50), BENCH_REQUESTS (per robot per round, 60), BENCH_ROUNDS (4),
  * BENCH_PORT (3340; the floor uses the next port), BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof` to profile the
  * server). Prints a table, then one JSON line per figure.
  */
@@ -24,7 +24,7 @@ import { createBootstrapToken } from "@/tools/simulator/bootstrap-token";
 
 const ROBOTS = Number(process.env.BENCH_ROBOTS ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 60);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const PORT = Number(process.env.BENCH_PORT ?? 3340);
 const FLOOR_PORT = PORT + 1;
 const TARGET = 0.5;
@@ -188,10 +188,9 @@ async function main(): Promise<void> {
         },
       });
     }
-    // Warm both up (JIT, route compilation, connections).
-    const warm = robots.slice(0, 10);
-    await round(floorUrl, warm, floor.child.pid);
-    await round(serverUrl, warm, server.child.pid);
+    // Warm both up with a full round each (JIT, route compilation, connections); it is not counted.
+    await round(floorUrl, robots, floor.child.pid);
+    await round(serverUrl, robots, server.child.pid);
 
     const floorRounds: RoundResult[] = [];
     const serverRounds: RoundResult[] = [];

@@ -11,14 +11,15 @@ import type { Runtime } from "@/server/runtime";
 import { DomainError } from "@/lib/errors";
 import { errorResponse } from "./errors";
 import { requestWithBufferedBody } from "./read-body";
+import type { JsonReply, Route } from "./route";
 
-export type DirectRoute = (request: Request) => Promise<Response>;
+export type DirectRoute = (request: Request) => Promise<Response | JsonReply>;
 
 const PREFIX = "direct-route:";
 
-/** Serve `method path` (exact path, no parameters) directly. */
-export function registerDirectRoute(runtime: Runtime, method: string, path: string, route: DirectRoute): void {
-  runtime.services.registry.set(`${PREFIX}${method} ${path}`, route);
+/** Serve `method path` (exact path, no parameters) directly with a `createRoute` route. */
+export function registerDirectRoute(runtime: Runtime, method: string, path: string, route: Route): void {
+  runtime.services.registry.set(`${PREFIX}${method} ${path}`, route.reply satisfies DirectRoute);
 }
 
 export function findDirectRoute(
@@ -67,7 +68,7 @@ export async function serveDirectRoute(route: DirectRoute, req: IncomingMessage,
   }
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   const body = hasBody ? await readSmallBody(req) : null;
-  let response: Response;
+  let response: Response | JsonReply;
   if (hasBody && body === null) {
     response = errorResponse(
       new DomainError(
@@ -86,11 +87,18 @@ export async function serveDirectRoute(route: DirectRoute, req: IncomingMessage,
     );
   }
   // Direct routes answer small JSON: write it in one piece with its length (no chunked stream).
-  const payload = Buffer.from(await response.arrayBuffer());
-  const out: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    out[name] = value;
-  });
+  let payload: Buffer;
+  let out: Record<string, string>;
+  if (response instanceof Response) {
+    payload = Buffer.from(await response.arrayBuffer());
+    out = {};
+    response.headers.forEach((value, name) => {
+      out[name] = value;
+    });
+  } else {
+    payload = Buffer.from(response.body);
+    out = { ...response.headers };
+  }
   out["x-content-type-options"] = "nosniff";
   out["referrer-policy"] = "strict-origin-when-cross-origin";
   // A HEAD answer has no body but reports the length a GET would send.

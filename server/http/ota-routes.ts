@@ -16,7 +16,7 @@ import { withRobot } from "./with-robot";
 // GET /api/ota/check?current_version=… — a signed robot asks which bundle to install now, if any
 export const otaCheckRoute = createRoute(
   withRobot(),
-  { query: z.record(z.string(), z.string()) },
+  { query: z.record(z.string(), z.string()), quietSuccess: true },
   async ({ ctx, query }) => checkForUpdate(ctx, query),
 );
 

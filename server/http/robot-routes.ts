@@ -28,7 +28,7 @@ export const registerRoute = createRoute(
 // POST /api/rcan/heartbeat — a signed robot reports it is alive; answers when to come back and what is pending
 export const heartbeatRoute = createRoute(
   withRobot({ nonceInHandler: true }),
-  { body: z.unknown(), maxBodyBytes: 16 * 1024 },
+  { body: z.unknown(), maxBodyBytes: 16 * 1024, quietSuccess: true },
   async ({ ctx, body, request, runtime }) => {
     const { nonce, robot } = robotAuthOf(request);
     const known = robot
@@ -57,7 +57,7 @@ export const lookupRoute = createRoute(
 
 /** Serve the robot API's hot routes from the custom server directly (one line in `server/modules.ts`). */
 export function installRobotRoutes(runtime: Runtime): void {
-  registerDirectRoute(runtime, "POST", "/api/rcan/register", (request) => registerRoute(request));
-  registerDirectRoute(runtime, "POST", "/api/rcan/heartbeat", (request) => heartbeatRoute(request));
-  registerDirectRoute(runtime, "GET", "/api/rcan/lookup", (request) => lookupRoute(request));
+  registerDirectRoute(runtime, "POST", "/api/rcan/register", registerRoute);
+  registerDirectRoute(runtime, "POST", "/api/rcan/heartbeat", heartbeatRoute);
+  registerDirectRoute(runtime, "GET", "/api/rcan/lookup", lookupRoute);
 }

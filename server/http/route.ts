@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Actor, Ctx, RequestInfo } from "@/lib/context";
+import type { Actor, Ctx, Logger, RequestInfo } from "@/lib/context";
 import { DomainError } from "@/lib/errors";
 import { createId } from "@/lib/ids";
 import { parseInput } from "@/lib/validation";
@@ -37,6 +37,12 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   /** `json` (default for POST/PUT/PATCH): buffered up to `maxBodyBytes` and parsed with `body`. `stream`: the handler reads it. */
   bodyMode?: "json" | "raw" | "stream" | "none";
   maxBodyBytes?: number;
+  /**
+   * Log successful calls at `debug` instead of `info`: for robot polls every robot makes every
+   * minute (heartbeats, update checks), whose volume would drown the log. Failures still log at
+   * `info`, and the metrics count every call.
+   */
+  quietSuccess?: boolean;
 }
 
 export interface HandlerArgs<P, Q, B> {
@@ -94,6 +100,38 @@ export function json(data: unknown, init: ResponseInit = {}): Response {
 }
 
 /**
+ * A JSON answer as the custom server's direct routes take it: the status, headers and serialized
+ * body, written to the socket as they are (no web `Response` to build and read back).
+ */
+export interface JsonReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A route: Next calls it with a web Request; the custom server's direct path calls `reply`. */
+export type Route = ((request: Request, context?: RouteContext) => Promise<Response>) & {
+  /** The same route, answering a plain JSON result as a {@link JsonReply} instead of a Response. */
+  reply(request: Request): Promise<Response | JsonReply>;
+};
+
+/**
+ * A logger that makes the request's child logger (with its bindings) on first use: most
+ * requests log nothing but their one request line.
+ */
+function lazyChild(parent: Logger, bindings: object): Logger {
+  let child: Logger | null = null;
+  const get = () => (child ??= parent.child(bindings));
+  return {
+    debug: (obj, msg) => get().debug(obj, msg),
+    info: (obj, msg) => get().info(obj, msg),
+    warn: (obj, msg) => get().warn(obj, msg),
+    error: (obj, msg) => get().error(obj, msg),
+    child: (more) => get().child(more),
+  };
+}
+
+/**
  * Build a route handler: authenticate, read and validate params/query/body, call the handler,
  * map DomainErrors to statuses in one table, tag the request id, log one line. Handlers stay thin:
  * they call one domain verb and shape the answer.
@@ -102,8 +140,8 @@ export function createRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
   authenticate: Authenticator,
   spec: RouteSpec<P, Q, B>,
   handler: (args: HandlerArgs<Infer<P>, Infer<Q>, Infer<B>>) => Promise<Response | unknown>,
-): (request: Request, context?: RouteContext) => Promise<Response> {
-  return async (request, context) => {
+): Route {
+  const run = async (request: Request, context: RouteContext | undefined, plain: boolean) => {
     const started = performance.now();
     let runtime: Runtime;
     try {
@@ -116,9 +154,9 @@ export function createRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
     }
     const info = requestInfo(request, runtime);
     const url = new URL(request.url);
-    let log: typeof runtime.log | null = null;
-    const requestLog = () => (log ??= runtime.log.child({ request_id: info.requestId }));
-    let response: Response;
+    // The request's log fields: its id, then the actor once it is known.
+    let logFields: Record<string, string> = { request_id: info.requestId };
+    let response: Response | JsonReply;
     let actor: Actor = { kind: "anonymous" };
     try {
       const mode = spec.bodyMode ?? (["GET", "HEAD", "DELETE"].includes(request.method) ? "none" : "json");
@@ -132,9 +170,8 @@ export function createRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
       actor = auth.actor;
       const scope = actorScope(actor, runtime.config.rateLimits);
       if (scope.budget) runtime.rateLimiter.consume(scope.budget.key, { limit: scope.budget.limit, windowS: 60 });
-      // One child logger per request, with the actor once it is known.
-      log = runtime.log.child({ request_id: info.requestId, ...scope.logFields });
-      const ctx = runtime.contextFor(actor, info, log);
+      logFields = { ...logFields, ...scope.logFields };
+      const ctx = runtime.contextFor(actor, info, lazyChild(runtime.log, logFields));
       const params = spec.params ? parseInput(spec.params, context ? await context.params : {}, "path") : undefined;
       const query = spec.query ? parseInput(spec.query, Object.fromEntries(url.searchParams), "query") : undefined;
       const body =
@@ -158,17 +195,29 @@ export function createRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
                 : request.body
             : null,
       });
-      response = result instanceof Response ? result : Response.json(result ?? { ok: true });
+      if (result instanceof Response) response = result;
+      else if (plain) {
+        response = {
+          status: 200,
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(result ?? { ok: true }),
+        };
+      } else response = Response.json(result ?? { ok: true });
     } catch (error) {
       response = errorResponse(error, info.requestId);
-      if (response.status >= 500) requestLog().error({ err: error, path: url.pathname }, "request failed");
+      if (response.status >= 500) {
+        runtime.log.error({ ...logFields, err: error, path: url.pathname }, "request failed");
+      }
     }
-    response.headers.set("x-request-id", info.requestId);
+    if (response instanceof Response) response.headers.set("x-request-id", info.requestId);
+    else response.headers["x-request-id"] = info.requestId;
     const route = routeLabel(url.pathname);
     runtime.metrics.httpRequests.inc({ route, method: request.method, status: String(response.status) });
     runtime.metrics.httpDuration.observe({ route, method: request.method }, (performance.now() - started) / 1000);
-    requestLog().info(
+    const level = spec.quietSuccess && response.status < 400 ? "debug" : "info";
+    runtime.log[level](
       {
+        ...logFields,
         method: request.method,
         path: url.pathname,
         status: response.status,
@@ -179,6 +228,8 @@ export function createRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
     );
     return response;
   };
+  const route = (request: Request, context?: RouteContext) => run(request, context, false) as Promise<Response>;
+  return Object.assign(route, { reply: (request: Request) => run(request, undefined, true) });
 }
 
 /** Anyone may call (landing-page forms, sign-up, health). */

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { DomainError } from "@/lib/errors";
 import { documentStoreContract } from "@/lib/storage/document-store.contract";
 import { INDEXES } from "@/lib/storage/indexes";
 import { SqliteDocumentStore } from "./sqlite-document-store";
@@ -13,6 +14,12 @@ documentStoreContract("sqlite (file)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "sqlite-contract-"));
   dirs.push(dir);
   return new SqliteDocumentStore({ filename: join(dir, "store.db"), indexes: INDEXES });
+});
+
+documentStoreContract("sqlite (file, writer thread)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sqlite-contract-writer-"));
+  dirs.push(dir);
+  return new SqliteDocumentStore({ filename: join(dir, "store.db"), indexes: INDEXES, writerThread: true });
 });
 
 documentStoreContract(
@@ -74,5 +81,69 @@ describe("SqliteDocumentStore specifics", () => {
     await expect(second.get("things", "a")).resolves.toBeTruthy();
     await second.close();
     await expect(second.get("things", "a")).rejects.toMatchObject({ code: "unavailable" });
+  });
+
+  describe("writer thread", () => {
+    const open = () => {
+      const dir = mkdtempSync(join(tmpdir(), "sqlite-writer-"));
+      dirs.push(dir);
+      return new SqliteDocumentStore({ filename: join(dir, "store.db"), indexes: INDEXES, writerThread: true });
+    };
+
+    it("commits batches on the thread; the main connection reads them as soon as a batch resolves", async () => {
+      const store = open();
+      for (let index = 0; index < 5; index++) {
+        await store.batch([
+          { kind: "create", collection: "things", id: `t${index}`, data: { n: index } },
+          { kind: "set", collection: "marks", id: "last", data: { n: index } },
+        ]);
+        expect((await store.get("marks", "last"))?.data).toEqual({ n: index });
+      }
+      expect(store.writerThreadCommits).toBe(5);
+      expect(await store.count("things", {})).toBe(5);
+      await store.close();
+    });
+
+    it("fails a batch as a whole with the store's own error, and nothing of it is written", async () => {
+      const store = open();
+      await store.create("things", "taken", { v: 1 });
+      const failed = store.batch([
+        { kind: "create", collection: "things", id: "fresh", data: { v: 2 } },
+        { kind: "create", collection: "things", id: "taken", data: { v: 3 } },
+      ]);
+      await expect(failed).rejects.toBeInstanceOf(DomainError);
+      await expect(failed).rejects.toMatchObject({ code: "conflict", reason: "already_exists" });
+      expect(await store.get("things", "fresh")).toBeNull();
+      await expect(
+        store.batch([
+          { kind: "update", collection: "things", id: "taken", patch: { v: 4 }, options: { ifRevision: "9" } },
+        ]),
+      ).rejects.toMatchObject({ code: "precondition_failed", reason: "revision_mismatch" });
+      expect((await store.get("things", "taken"))?.data).toEqual({ v: 1 });
+      await store.close();
+    });
+
+    it("finishes batches in flight before it closes, and then refuses writes", async () => {
+      const store = open();
+      const inFlight = Array.from({ length: 20 }, (_, index) =>
+        store.batch([{ kind: "create", collection: "things", id: `t${index}`, data: { n: index } }]),
+      );
+      await store.close();
+      await expect(Promise.all(inFlight)).resolves.toBeDefined();
+      const reopened = new SqliteDocumentStore({ filename: store.filename, indexes: INDEXES });
+      expect(await reopened.count("things", {})).toBe(20);
+      await reopened.close();
+      await expect(store.batch([{ kind: "create", collection: "things", id: "late", data: {} }])).rejects.toMatchObject(
+        {
+          code: "unavailable",
+        },
+      );
+    });
+
+    it("needs a file", () => {
+      expect(() => new SqliteDocumentStore({ filename: ":memory:", indexes: INDEXES, writerThread: true })).toThrow(
+        /needs a database file/,
+      );
+    });
   });
 });

@@ -15,6 +15,7 @@ import type {
 } from "@/lib/storage/port";
 import { assertDocumentId } from "@/lib/storage/document-id";
 import { assertIndexFor, planQuery, type IndexDeclaration, type QueryShape } from "@/lib/storage/query-plan";
+import { SqliteWriterThread } from "./sqlite-writer-thread";
 
 export interface SqliteDocumentStoreOptions {
   /** File path, or ":memory:". */
@@ -30,6 +31,12 @@ export interface SqliteDocumentStoreOptions {
   synchronous?: "FULL" | "NORMAL";
   /** Clock for update times (tests pass a fixed one). */
   now?: () => Date;
+  /**
+   * Commit `batch()` calls on a writer thread with its own connection to the same file, so the
+   * event loop is not stopped while a commit writes and flushes (see `sqlite-writer-thread.ts`).
+   * Needs a file, not ":memory:". Other writes and all reads stay on this thread.
+   */
+  writerThread?: boolean;
 }
 
 interface Row {
@@ -80,8 +87,14 @@ export class SqliteDocumentStore implements DocumentStore {
   private closed = false;
   /** Transactions of this process run one at a time; the commit check covers other processes. */
   private transactionQueue: Promise<unknown> = Promise.resolve();
+  private readonly writer: SqliteWriterThread | null;
+  readonly filename: string;
 
   constructor(options: SqliteDocumentStoreOptions) {
+    this.filename = options.filename;
+    if (options.writerThread && options.filename === ":memory:") {
+      throw new Error("SqliteDocumentStore: a writer thread needs a database file, not :memory:");
+    }
     this.db = new Database(options.filename);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
@@ -90,6 +103,18 @@ export class SqliteDocumentStore implements DocumentStore {
     this.indexes = options.indexes;
     this.requireDeclaredIndexes = options.requireDeclaredIndexes ?? false;
     this.now = options.now ?? (() => new Date());
+    this.writer = options.writerThread
+      ? SqliteWriterThread.start({
+          filename: options.filename,
+          indexes: options.indexes,
+          synchronous: options.synchronous ?? "FULL",
+        })
+      : null;
+  }
+
+  /** Batches the writer thread has committed (0 without one): for tests and diagnostics. */
+  get writerThreadCommits(): number {
+    return this.writer?.committed ?? 0;
   }
 
   /** Create the table (and its indexes) on first use. */
@@ -369,6 +394,7 @@ export class SqliteDocumentStore implements DocumentStore {
     this.assertOpen();
     if (ops.length > 500)
       throw new DomainError("invalid", "A batch holds at most 500 writes.", { reason: "batch_too_large" });
+    if (this.writer?.usable) return this.writer.batch(ops);
     ops.forEach((op) => this.ensureTable(op.collection));
     this.db.transaction(() => ops.forEach((op) => this.applyOp(op))).immediate();
   }
@@ -451,6 +477,7 @@ export class SqliteDocumentStore implements DocumentStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.writer?.close();
     this.statements.clear();
     this.db.close();
   }
