@@ -113,6 +113,12 @@ export default function Architecture() {
         expression indexes are both produced from that list, and in tests the SQLite adapter refuses any query whose
         Firestore index is missing — so a query cannot reach production without its index.
       </p>
+      <p>
+        On the embedded store, robots&apos; heartbeats are committed in groups: the writes that arrive while one group
+        commits form the next. The commits run on a writer thread with its own connection to the database file, so the
+        server keeps answering requests while SQLite writes and flushes; a heartbeat is answered only after its group is
+        on disk. <code>SQLITE_WRITER_THREAD=off</code> commits on the main thread instead.
+      </p>
       <h2 id="flows">Request flows</h2>
       <h3>A robot request</h3>
       <ol>
@@ -127,6 +133,8 @@ export default function Architecture() {
         </li>
         <li>
           Domain errors map to statuses in one table; the answer carries a request id that also tags the log line.
+          Successful heartbeats and update checks, which every robot sends every minute, log that line at{" "}
+          <code>debug</code>; their failures log at <code>info</code>, and the metrics count every call.
         </li>
       </ol>
       <h3>A console request</h3>
