@@ -56,16 +56,27 @@ function readSmallBody(req: IncomingMessage): Promise<Buffer | null> {
 }
 
 /**
- * Answer a Node request with a direct route (with the headers Next would add to an API answer).
- * Bodies go both ways buffered: a web stream per request costs more than these small bodies do.
+ * The request's headers for a web Request: Node's own record when every value is a single string
+ * (the Request copies it once), else a Headers built entry by entry (repeated fields).
  */
-export async function serveDirectRoute(route: DirectRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
+function requestHeaders(req: IncomingMessage): Headers | Record<string, string> {
+  const values = Object.values(req.headers);
+  if (values.every((value) => typeof value === "string")) return req.headers as Record<string, string>;
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
     if (Array.isArray(value)) value.forEach((item) => headers.append(name, item));
     else headers.set(name, value);
   }
+  return headers;
+}
+
+/**
+ * Answer a Node request with a direct route (with the headers Next would add to an API answer).
+ * Bodies go both ways buffered: a web stream per request costs more than these small bodies do.
+ */
+export async function serveDirectRoute(route: DirectRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const headers = requestHeaders(req);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   const body = hasBody ? await readSmallBody(req) : null;
   let response: Response | JsonReply;

@@ -10,7 +10,11 @@ const bufferedBodies = new WeakMap<Request, Buffer>();
  * A request whose body the caller has already read into memory (the custom server's direct
  * routes): handing the bytes over beside the request skips a web stream round trip per request.
  */
-export function requestWithBufferedBody(url: URL, init: { method: string; headers: Headers }, body: Buffer): Request {
+export function requestWithBufferedBody(
+  url: URL,
+  init: { method: string; headers: Headers | Record<string, string> },
+  body: Buffer,
+): Request {
   const request = new Request(url, init);
   bufferedBodies.set(request, body);
   return request;

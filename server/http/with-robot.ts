@@ -39,10 +39,22 @@ import type { AuthInput, AuthResult, Authenticator } from "./route";
  */
 export function addressedUrl(request: Request, publicUrl: string, otherPublicUrls: readonly string[] = []): string {
   const url = new URL(request.url);
-  const origins = [publicUrl, ...otherPublicUrls].map((candidate) => new URL(candidate));
+  const origins = parsedOrigins([publicUrl, ...otherPublicUrls]);
   const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
   const origin = origins.find((candidate) => candidate.host === host) ?? origins[0];
   return `${origin?.origin ?? ""}${url.pathname}${url.search}`;
+}
+
+/** The configured public origins, parsed once per distinct list (configuration does not change per request). */
+const originLists = new Map<string, URL[]>();
+function parsedOrigins(urls: readonly string[]): URL[] {
+  const key = urls.join("\n");
+  let parsed = originLists.get(key);
+  if (!parsed) {
+    parsed = urls.map((candidate) => new URL(candidate));
+    originLists.set(key, parsed);
+  }
+  return parsed;
 }
 
 /** The registration body's public key: during registration the key is not stored yet. */
