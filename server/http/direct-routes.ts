@@ -8,9 +8,9 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Runtime } from "@/server/runtime";
-import { DomainError } from "@/lib/errors";
 import { errorResponse } from "./errors";
-import { requestWithBufferedBody } from "./read-body";
+import { webRequestHeaders } from "./node-web-bridge";
+import { bodyTooLarge, requestWithBufferedBody } from "./read-body";
 import type { JsonReply, Route } from "./route";
 
 export type DirectRoute = (request: Request) => Promise<Response | JsonReply>;
@@ -56,40 +56,16 @@ function readSmallBody(req: IncomingMessage): Promise<Buffer | null> {
 }
 
 /**
- * The request's headers for a web Request: Node's own record when every value is a single string
- * (the Request copies it once), else a Headers built entry by entry (repeated fields).
- */
-function requestHeaders(req: IncomingMessage): Headers | Record<string, string> {
-  const values = Object.values(req.headers);
-  if (values.every((value) => typeof value === "string")) return req.headers as Record<string, string>;
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) value.forEach((item) => headers.append(name, item));
-    else headers.set(name, value);
-  }
-  return headers;
-}
-
-/**
  * Answer a Node request with a direct route (with the headers Next would add to an API answer).
  * Bodies go both ways buffered: a web stream per request costs more than these small bodies do.
  */
 export async function serveDirectRoute(route: DirectRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const headers = requestHeaders(req);
+  const headers = webRequestHeaders(req.headers);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   const body = hasBody ? await readSmallBody(req) : null;
   let response: Response | JsonReply;
   if (hasBody && body === null) {
-    response = errorResponse(
-      new DomainError(
-        "too_large",
-        `The body is larger than the ${DIRECT_ROUTE_MAX_BODY_BYTES} bytes this endpoint takes.`,
-        {
-          reason: "body_too_large",
-        },
-      ),
-    );
+    response = errorResponse(bodyTooLarge(DIRECT_ROUTE_MAX_BODY_BYTES));
   } else {
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
     const method = req.method ?? "GET";

@@ -1,14 +1,25 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 
-/** Turn a Node request into a web `Request` without buffering the body. */
-export function toWebRequest(req: IncomingMessage, origin: string): Request {
+/**
+ * A Node request's headers as a web Request takes them: Node's own record when every value is a
+ * single string (the Request copies it once), else a Headers with each repeated field appended.
+ */
+export function webRequestHeaders(nodeHeaders: IncomingHttpHeaders): Headers | Record<string, string> {
+  const values = Object.values(nodeHeaders);
+  if (values.every((value) => typeof value === "string")) return nodeHeaders as Record<string, string>;
   const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
+  for (const [name, value] of Object.entries(nodeHeaders)) {
     if (value === undefined) continue;
     if (Array.isArray(value)) value.forEach((item) => headers.append(name, item));
     else headers.set(name, value);
   }
+  return headers;
+}
+
+/** Turn a Node request into a web `Request` without buffering the body. */
+export function toWebRequest(req: IncomingMessage, origin: string): Request {
+  const headers = webRequestHeaders(req.headers);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   return new Request(new URL(req.url ?? "/", origin), {
     method: req.method,

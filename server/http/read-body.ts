@@ -1,9 +1,5 @@
 import { DomainError } from "@/lib/errors";
 
-/**
- * Read a request body up to `maxBytes`, counting as it streams (a client may lie in
- * Content-Length or send none), and fail with `too_large` as soon as the cap is passed.
- */
 const bufferedBodies = new WeakMap<Request, Buffer>();
 
 /**
@@ -25,6 +21,17 @@ export function bufferedBodyOf(request: Request): Buffer | undefined {
   return bufferedBodies.get(request);
 }
 
+/** The error for a body over an endpoint's cap. */
+export function bodyTooLarge(maxBytes: number): DomainError {
+  return new DomainError("too_large", `The body is larger than the ${maxBytes} bytes this endpoint takes.`, {
+    reason: "body_too_large",
+  });
+}
+
+/**
+ * Read a request body up to `maxBytes`, counting as it streams (a client may lie in
+ * Content-Length or send none), and fail with `too_large` as soon as the cap is passed.
+ */
 export async function readBodyLimited(request: Request, maxBytes: number): Promise<Buffer> {
   const declared = Number(request.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -38,11 +45,7 @@ export async function readBodyLimited(request: Request, maxBytes: number): Promi
   }
   const buffered = bufferedBodies.get(request);
   if (buffered) {
-    if (buffered.length > maxBytes) {
-      throw new DomainError("too_large", `The body is larger than the ${maxBytes} bytes this endpoint takes.`, {
-        reason: "body_too_large",
-      });
-    }
+    if (buffered.length > maxBytes) throw bodyTooLarge(maxBytes);
     return buffered;
   }
   if (!request.body) return Buffer.alloc(0);
@@ -55,9 +58,7 @@ export async function readBodyLimited(request: Request, maxBytes: number): Promi
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel();
-      throw new DomainError("too_large", `The body is larger than the ${maxBytes} bytes this endpoint takes.`, {
-        reason: "body_too_large",
-      });
+      throw bodyTooLarge(maxBytes);
     }
     chunks.push(Buffer.from(value));
   }

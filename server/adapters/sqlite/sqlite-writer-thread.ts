@@ -15,8 +15,7 @@ export interface WriterThreadOptions {
 
 /** Messages between the store and its writer thread. */
 export type WriterRequest = { kind: "batch"; id: number; ops: readonly WriteOp[] } | { kind: "close" };
-export type WriterReply =
-  { kind: "done"; id: number } | { kind: "failed"; id: number; error: SerializedError } | { kind: "closed" };
+export type WriterReply = { kind: "done"; id: number } | { kind: "failed"; id: number; error: SerializedError };
 
 export interface SerializedError {
   message: string;
@@ -77,6 +76,8 @@ export class SqliteWriterThread {
   private nextId = 1;
   private failure: Error | null = null;
   private closing: Promise<void> | null = null;
+  /** Called when the last batch in flight settles (while closing). */
+  private onIdle: (() => void) | null = null;
   /** Batches committed by the thread so far. */
   committed = 0;
 
@@ -112,7 +113,10 @@ export class SqliteWriterThread {
   private settle(id: number): Pending | undefined {
     const entry = this.pending.get(id);
     this.pending.delete(id);
-    if (this.pending.size === 0) this.worker.unref();
+    if (this.pending.size === 0) {
+      this.worker.unref();
+      this.onIdle?.();
+    }
     return entry;
   }
 
@@ -120,7 +124,7 @@ export class SqliteWriterThread {
     if (reply.kind === "done") {
       this.committed++;
       this.settle(reply.id)?.resolve();
-    } else if (reply.kind === "failed") {
+    } else {
       this.settle(reply.id)?.reject(deserializeError(reply.error));
     }
   }
@@ -143,9 +147,7 @@ export class SqliteWriterThread {
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.failure) return;
-      await Promise.allSettled(
-        [...this.pending.values()].map((entry) => new Promise<void>((resolve) => wrapSettled(entry, resolve))),
-      );
+      if (this.pending.size > 0) await new Promise<void>((resolve) => (this.onIdle = resolve));
       const exited = new Promise<void>((resolve) => this.worker.once("exit", () => resolve()));
       this.worker.ref();
       this.worker.postMessage({ kind: "close" } satisfies WriterRequest);
@@ -153,17 +155,4 @@ export class SqliteWriterThread {
     })();
     return this.closing;
   }
-}
-
-/** Call `done` once `entry` settles either way (without changing what its caller sees). */
-function wrapSettled(entry: Pending, done: () => void): void {
-  const { resolve, reject } = entry;
-  entry.resolve = () => {
-    resolve();
-    done();
-  };
-  entry.reject = (error) => {
-    reject(error);
-    done();
-  };
 }

@@ -18,10 +18,8 @@ const store = new SqliteDocumentStore({
 
 port.on("message", (request: WriterRequest) => {
   if (request.kind === "close") {
-    void store.close().then(() => {
-      port.postMessage({ kind: "closed" } satisfies WriterReply);
-      port.close();
-    });
+    // Closing the port ends the thread once the store is closed.
+    void store.close().then(() => port.close());
     return;
   }
   // The store's batch runs its SQLite transaction synchronously: batches never interleave.
