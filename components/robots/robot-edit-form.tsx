@@ -3,10 +3,24 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
-import { Field, Input } from "@/components/ui/input";
+import { Field, Input, Select } from "@/components/ui/input";
+import type { LookupVisibility } from "@/lib/robots/schemas";
 
-/** Rename a robot and set its tags (comma-separated). */
-export function RobotEditForm({ deviceId, name, tags }: { deviceId: string; name: string; tags: string[] }) {
+/**
+ * Rename a robot, set its tags (comma-separated) and choose whether other robots and users may look
+ * it up (see /docs/robot-api#lookup-visibility).
+ */
+export function RobotEditForm({
+  deviceId,
+  name,
+  tags,
+  lookupVisibility,
+}: {
+  deviceId: string;
+  name: string;
+  tags: string[];
+  lookupVisibility: LookupVisibility;
+}) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
@@ -27,6 +41,7 @@ export function RobotEditForm({ deviceId, name, tags }: { deviceId: string; name
           .split(",")
           .map((tag) => tag.trim())
           .filter(Boolean),
+        lookup_visibility: String(form.get("lookup_visibility") ?? lookupVisibility),
       }),
     });
     setPending(false);
@@ -46,6 +61,16 @@ export function RobotEditForm({ deviceId, name, tags }: { deviceId: string; name
       </Field>
       <Field label="Tags" htmlFor="robot-tags" hint="Comma-separated, e.g. lab, floor-2" error={error}>
         <Input id="robot-tags" name="tags" defaultValue={tags.join(", ")} />
+      </Field>
+      <Field
+        label="Lookup"
+        htmlFor="robot-lookup-visibility"
+        hint="Private: other robots and users get “not found”, as for an unknown robot. Public: they see its name, model, status and capabilities."
+      >
+        <Select id="robot-lookup-visibility" name="lookup_visibility" defaultValue={lookupVisibility}>
+          <option value="private">Private (default)</option>
+          <option value="public">Public</option>
+        </Select>
       </Field>
       <Button type="submit" variant="secondary" disabled={pending} className="justify-self-start">
         {pending ? "Saving…" : saved ? "Saved" : "Save"}

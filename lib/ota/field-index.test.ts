@@ -121,17 +121,13 @@ describe("the field runtime's index and the bundle download", () => {
     });
   });
 
-  it("answers unknown robots with 404 and lists nothing for a robot with no release", async () => {
-    await expect(getFieldIndex(ctx, { deviceId: "deadbeef" })).rejects.toMatchObject({
-      code: "not_found",
-      reason: "robot_not_found",
-    });
-    await expect(getFieldIndex(ctx, { deviceId: "../etc" })).rejects.toMatchObject({
-      code: "not_found",
-      reason: "robot_not_found",
-    });
+  it("answers unknown and malformed device ids with the same empty index as a robot with no release", async () => {
     const robot = await seedRobot(ctx, { deviceId: "14d4b683" });
-    expect(await getFieldIndex(ctx, { deviceId: robot.id })).toEqual({ models: {} });
+    const known = await getFieldIndex(ctx, { deviceId: robot.id });
+    expect(known).toEqual({ models: {} });
+    for (const deviceId of ["deadbeef", "../etc", "DEADBEEF", "0123456789abcdef0123456789abcdef"]) {
+      expect(await getFieldIndex(ctx, { deviceId })).toEqual(known);
+    }
   });
 
   it("keeps old bundles verifiable after a key rotation, and never offers a bundle whose key is gone", async () => {

@@ -35,6 +35,9 @@ export interface FieldIndex {
  * version satisfies `requires_version` (a robot that never told its version counts as 0.0.0, as the
  * runtime itself does). Listing a bundle the robot does not run yet records the offer.
  *
+ * An unknown device id is answered exactly like a robot with nothing to install (`{"models": {}}`),
+ * so the anonymous index cannot be used to find out which device ids are registered.
+ *
  * The robot's version is taken from its last heartbeat, else from the newest bundle it fetched
  * (such robots never report; a complete download is the best evidence of what they run).
  */
@@ -48,14 +51,12 @@ export async function getFieldIndex(
       reason: "invalid_model_id",
     });
   }
-  const notFound = () =>
-    new DomainError("not_found", `No robot ${input.deviceId.slice(0, 64)} is registered.`, {
-      reason: "robot_not_found",
-    });
-  if (!isDeviceId(input.deviceId)) throw notFound();
+  // Anyone may ask, so the answer must not tell registered device ids from others: an unknown or
+  // malformed id gets the same empty index as a registered robot with nothing to install.
+  if (!isDeviceId(input.deviceId)) return { models: {} };
   await consumeRateLimit(ctx, { key: `ota-index:${input.deviceId}`, limit: 240, windowS: 3600 });
   const robot = await ctx.db.get(Robots, input.deviceId);
-  if (!robot) throw notFound();
+  if (!robot) return { models: {} };
   let known = robot.data.current_bundle;
   if (!known) {
     const recent = await ctx.db.query(OtaDeployments, {

@@ -199,6 +199,40 @@ describe("claimRobot", () => {
     });
   });
 
+  it("a key reset hands the robot to no new key: only the re-enrolment token registers it, unowned until claimed again", async () => {
+    const { robot, nowS } = await setup();
+    await claimRobot(ctx.as(ALICE), { local_claim_proof: proof(robot, "alice", nowS - 10) });
+    const { reenrolment_token } = await resetRobotKey(ctx.as(ADMIN), { device_id: "14d4b680", reason: "re-flashed" });
+
+    // Anyone holding a provisioning token for the model tries to take the device id with their key.
+    const { token } = await createProvisioningToken(ctx.as(ADMIN), { model: "companion-v1" });
+    const intruder = createRobotIdentity({ deviceId: "14d4b680" });
+    const asRobot = ctx.as({ kind: "robot", deviceId: "14d4b680" });
+    const before = { ...(await ownership()), key: (await ctx.db.require(Robots, "14d4b680")).data.public_key };
+    expect(
+      await caught(
+        registerRobot(asRobot, { provisioning_token: token, ruri: intruder.ruri, public_key: intruder.publicKey }),
+      ),
+    ).toMatchObject({ code: "forbidden", reason: "reenrolment_required" });
+    expect({ ...(await ownership()), key: (await ctx.db.require(Robots, "14d4b680")).data.public_key }).toEqual(before);
+    expect(before).toEqual({ owner: "alice", alice: ["14d4b680"], bob: [], key: null });
+
+    // The real robot, re-flashed with a new key, re-enrols with the token the admin handed it.
+    const reflashed = createRobotIdentity({ deviceId: "14d4b680" });
+    await registerRobot(asRobot, { reenrolment_token, ruri: reflashed.ruri, public_key: reflashed.publicKey });
+    expect(await ownership()).toEqual({ owner: null, alice: [], bob: [] });
+    expect(await ctx.db.get(ClaimRecords, "14d4b680")).toBeNull();
+
+    // The old key's proofs are dead; a proof from the re-enrolled robot claims it again.
+    expect(await caught(claimRobot(ctx.as(BOB), { local_claim_proof: proof(robot, "bob", nowS + 5) }))).toMatchObject({
+      code: "forbidden",
+      reason: "claim_proof_bad_signature",
+    });
+    const again = await claimRobot(ctx.as(ALICE), { local_claim_proof: proof(reflashed, "alice", nowS - 60) });
+    expect(again).toMatchObject({ transferred_from: null, already_owner: false, robot: { owner_uid: "alice" } });
+    expect(await ownership()).toEqual({ owner: "alice", alice: ["14d4b680"], bob: [] });
+  });
+
   it("rate-limits claim attempts per user", async () => {
     const { robot, nowS } = await setup();
     for (let attempt = 0; attempt < 20; attempt++) {

@@ -16,12 +16,24 @@ function notFound(reference: string): DomainError {
 }
 
 /**
+ * Whether `actor` may learn that `robot` exists through a lookup: whoever may see its detail, and
+ * any signed robot or signed-in user when its owner published it (`lookup_visibility: public`).
+ */
+function canLookUp(actor: Ctx["actor"], robot: Robot): boolean {
+  if (canSeeRobotDetail(actor, robot)) return true;
+  return robot.lookup_visibility === "public" && (actor.kind === "robot" || actor.kind === "user");
+}
+
+/**
  * `GET /api/rcan/lookup?ruri=…`: find a robot by RURI, device id or legacy alias.
  *
- * - a robot: the public part of any robot, everything about itself;
- * - an owner: only robots they own (everything); any other robot is "not found", so device ids of
- *   other people's robots cannot be probed;
+ * - a robot: everything about itself; the public part of a robot its owner published; any other
+ *   robot is "not found", exactly as if it did not exist;
+ * - an owner: everything about robots they own; the public part of published robots; any other
+ *   robot is "not found", so device ids of other people's robots cannot be probed;
  * - operators and admins: everything about any robot.
+ *
+ * What is published is the owner's choice (`updateRobot`, default `private`); see /docs/robot-api.
  */
 export async function lookupRobot(ctx: Ctx, rawInput: unknown): Promise<PublicRobotView | RobotView> {
   if (ctx.actor.kind !== "user" && ctx.actor.kind !== "robot") {
@@ -41,7 +53,7 @@ export async function lookupRobot(ctx: Ctx, rawInput: unknown): Promise<PublicRo
     candidates = doc && (parsed.kind === "device_id" || doc.data.ruri === parsed.address.identity) ? [doc] : [];
   }
   const actor = ctx.actor;
-  const visible = actor.kind === "robot" ? candidates : candidates.filter((doc) => canSeeRobotDetail(actor, doc.data));
+  const visible = candidates.filter((doc) => canLookUp(actor, doc.data));
   if (visible.length === 0) throw notFound(reference);
   if (visible.length > 1) {
     throw new DomainError(

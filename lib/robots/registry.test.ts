@@ -10,6 +10,7 @@ import { getFleetOverview } from "./get-fleet-overview";
 import { getRobot } from "./get-robot";
 import { listProvisioningTokens } from "./list-provisioning-tokens";
 import { lookupRobot } from "./lookup-robot";
+import { updateRobot } from "./update-robot";
 import { heartbeatPointId, recordHeartbeat } from "./record-heartbeat";
 import { recordRobotNonce, robotNonceId } from "./record-robot-nonce";
 import { registerRobot } from "./register-robot";
@@ -316,28 +317,110 @@ describe("registerRobot", () => {
     }).toEqual(before);
   });
 
-  it("accepts a new key after an admin reset, keeping owner and history", async () => {
+  it("after an admin reset, registers a new key only with the reset's one-time re-enrolment token", async () => {
     ctx = createTestContext();
-    const { token: secret } = await token();
+    const { token: secret, record } = await token();
     const first = await register("14d4b680", secret);
     await ctx.db.update(Robots, "14d4b680", { owner_uid: "owner-1" });
     const reset = await resetRobotKey(ctx.as(ADMIN), { device_id: "14d4b680", reason: "re-flashed" });
-    expect(reset).toMatchObject({ public_key: null, status: "offline", owner_uid: "owner-1" });
+    expect(reset.robot).toMatchObject({ public_key: null, status: "offline", owner_uid: "owner-1" });
+    expect(reset.reenrolment_token).toMatch(/^cre_[A-Za-z0-9_-]{43}$/);
+    expect(reset.reenrolment_expires_at).toBe(new Date(ctx.now().getTime() + 72 * 3600_000).toISOString());
+    expect(reset.robot.reenrolment_expires_at).toBe(reset.reenrolment_expires_at);
+    const stored = await ctx.db.require(Robots, "14d4b680");
+    expect(JSON.stringify(stored.data)).not.toContain(reset.reenrolment_token);
     expect(await caught(resetRobotKey(ctx.as(OWNER), { device_id: "14d4b680" }))).toMatchObject({
       code: "forbidden",
       reason: "role_required",
     });
-    const second = await register("14d4b680", secret, { firmware_version: "2.0.0" });
+
+    // A provisioning token for the model no longer registers that device id.
+    const unchanged = async () => (await ctx.db.require(Robots, "14d4b680")).revision;
+    const revision = await unchanged();
+    expect(await caught(register("14d4b680", secret, { firmware_version: "2.0.0" }))).toMatchObject({
+      code: "forbidden",
+      reason: "reenrolment_required",
+    });
+    const reenrol = (tokenValue: string, extra: Record<string, unknown> = {}) =>
+      register("14d4b680", secret, { provisioning_token: undefined, reenrolment_token: tokenValue, ...extra });
+    for (const wrong of [`cre_${"A".repeat(43)}`, secret]) {
+      expect(await caught(reenrol(wrong))).toMatchObject({ code: "forbidden", reason: "reenrolment_token_invalid" });
+    }
+    // Bound to its device id: another robot cannot spend it.
+    expect(
+      await caught(
+        registerRobot(ctx.as(robotActor("aaaaaaaa")), {
+          ...registration("aaaaaaaa", secret),
+          provisioning_token: undefined,
+          reenrolment_token: reset.reenrolment_token,
+        }),
+      ),
+    ).toMatchObject({ code: "forbidden", reason: "reenrolment_token_invalid" });
+    expect(await unchanged()).toBe(revision);
+    expect(await ctx.db.get(Robots, "aaaaaaaa")).toBeNull();
+
+    const second = await reenrol(reset.reenrolment_token, { firmware_version: "2.0.0" });
     expect(second.created).toBe(false);
+    expect(second.robot.public_key).toBe(second.input.public_key);
     expect(second.robot.public_key).not.toBe(first.robot.public_key);
-    expect(second.robot.owner_uid).toBe("owner-1");
-    expect(second.robot.key_history.map((event) => event.kind)).toEqual(["registered", "reset", "registered"]);
+    expect(second.robot).toMatchObject({ owner_uid: null, claimed: false, reenrolment_expires_at: null });
+    expect(second.robot.key_history.map((event) => [event.kind, event.by])).toEqual([
+      ["registered", record.token_id],
+      ["reset", ADMIN.uid],
+      ["reenrolled", ADMIN.uid],
+    ]);
+    expect((await ctx.db.require(ProvisioningTokens, record.token_id)).data.use_count).toBe(1);
     expect((await ctx.db.require(FleetFacets, facetId("firmware", "1.0.0"))).data.count).toBe(0);
     expect((await ctx.db.require(FleetFacets, facetId("firmware", "2.0.0"))).data.count).toBe(1);
-    const actions = (await ctx.db.query(AuditLog, { orderBy: { field: "at", direction: "desc" } })).docs.map(
-      (doc) => doc.data.action,
-    );
-    expect(actions.filter((action) => action === "robot.key_reset")).toHaveLength(1);
+
+    // Retrying with the same key answers the registry unchanged; the spent token registers nothing else.
+    const retry = await registerRobot(ctx.as(robotActor("14d4b680")), second.input);
+    expect(retry).toMatchObject({ created: false, robot: { public_key: second.robot.public_key } });
+    expect(await caught(reenrol(reset.reenrolment_token))).toMatchObject({ reason: "reenrolment_token_invalid" });
+
+    const audit = (await ctx.db.query(AuditLog, {})).docs.map((doc) => ({
+      action: doc.data.action,
+      details: doc.data.details,
+    }));
+    const robotActions = audit.filter((entry) => entry.action.startsWith("robot."));
+    expect(robotActions.map((entry) => entry.action).sort()).toEqual([
+      "robot.key_reset",
+      "robot.reenrol",
+      "robot.register",
+    ]);
+    expect(robotActions.find((entry) => entry.action === "robot.key_reset")?.details).toMatchObject({
+      owner_uid: "owner-1",
+      reason: "re-flashed",
+      reissued: false,
+    });
+    expect(robotActions.find((entry) => entry.action === "robot.reenrol")?.details).toMatchObject({
+      previous_owner_uid: "owner-1",
+      ownership_ended: true,
+      reenrolment_issued_by: ADMIN.uid,
+    });
+  });
+
+  it("a re-enrolment token expires, and a second reset replaces it", async () => {
+    ctx = createTestContext();
+    const { token: secret } = await token();
+    await register("14d4b680", secret);
+    const reenrol = (tokenValue: string) =>
+      register("14d4b680", secret, { provisioning_token: undefined, reenrolment_token: tokenValue });
+    const lost = await resetRobotKey(ctx.as(ADMIN), { device_id: "14d4b680" });
+    const again = await resetRobotKey(ctx.as(ADMIN), { device_id: "14d4b680", reason: "token lost" });
+    expect(again.reenrolment_token).not.toBe(lost.reenrolment_token);
+    expect(await caught(reenrol(lost.reenrolment_token))).toMatchObject({ reason: "reenrolment_token_invalid" });
+    ctx.clock.advance(72 * 3600_000);
+    expect(await caught(reenrol(again.reenrolment_token))).toMatchObject({ reason: "reenrolment_token_invalid" });
+    expect((await ctx.db.require(Robots, "14d4b680")).data.public_key).toBeNull();
+    const third = await resetRobotKey(ctx.as(ADMIN), { device_id: "14d4b680" });
+    expect((await reenrol(third.reenrolment_token)).robot.key_history.map((event) => event.kind)).toEqual([
+      "registered",
+      "reset",
+      "reset",
+      "reset",
+      "reenrolled",
+    ]);
   });
 });
 
@@ -465,9 +548,49 @@ describe("lookupRobot and the fleet overview", () => {
     expect(
       await caught(lookupRobot(ctx.as(OWNER), { ruri: "rcan://continuon.cloud/other/companion-v1/14d4b680" })),
     ).toMatchObject({ code: "not_found" });
-    const peer = await lookupRobot(ctx.as(robotActor("aaaaaaaa")), { ruri: "14d4b680" });
-    expect(peer).not.toHaveProperty("owner_uid");
-    expect(peer).toMatchObject({ device_id: "14d4b680", claimed: true, status: "online" });
+    // Another robot, or another owner, sees a private robot exactly as an unknown one.
+    const OTHER_OWNER: Actor = { kind: "user", uid: "owner-2", role: "owner", email: "o2@example.test" };
+    const unknownAnswer = await caught(lookupRobot(ctx.as(robotActor("aaaaaaaa")), { ruri: "bbbbbbbb" }));
+    for (const actor of [robotActor("aaaaaaaa"), OTHER_OWNER]) {
+      for (const reference of [
+        "14d4b680",
+        "rcan://continuon.cloud/continuon/companion-v1/14d4b680",
+        "brain-1765843752",
+      ]) {
+        const hidden = await caught(lookupRobot(ctx.as(actor), { ruri: reference }));
+        expect({ code: hidden.code, reason: hidden.reason }).toEqual({ code: "not_found", reason: "robot_not_found" });
+      }
+    }
+    expect({ code: unknownAnswer.code, reason: unknownAnswer.reason }).toEqual({
+      code: "not_found",
+      reason: "robot_not_found",
+    });
+    // Its owner publishes it: others see the public part, never the owner, key or endpoint.
+    await updateRobot(ctx.as(OWNER), { device_id: "14d4b680", lookup_visibility: "public" });
+    for (const actor of [robotActor("aaaaaaaa"), OTHER_OWNER]) {
+      const peer = await lookupRobot(ctx.as(actor), { ruri: "14d4b680" });
+      expect(Object.keys(peer).sort()).toEqual(
+        [
+          "capabilities",
+          "claimed",
+          "device_id",
+          "manufacturer",
+          "model",
+          "name",
+          "registered_at",
+          "ruri",
+          "status",
+        ].sort(),
+      );
+      expect(peer).toMatchObject({ device_id: "14d4b680", claimed: true, status: "online" });
+    }
+    expect(
+      await caught(updateRobot(ctx.as(OTHER_OWNER), { device_id: "14d4b680", lookup_visibility: "private" })),
+    ).toMatchObject({
+      code: "not_found",
+      reason: "robot_not_found",
+    });
+    expect((await ctx.db.require(Robots, "14d4b680")).data.lookup_visibility).toBe("public");
     expect(await lookupRobot(ctx.as(OPERATOR), { ruri: "aaaaaaaa" })).toHaveProperty("owner_uid", null);
     expect(
       await caught(lookupRobot(ctx.as(OWNER), { ruri: "rcan://local.rcan/discovered/192.168.1.42:8080" })),

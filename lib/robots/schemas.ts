@@ -19,8 +19,11 @@ export const ZRobotEndpoint = z.object({
 export type RobotEndpoint = z.infer<typeof ZRobotEndpoint>;
 
 export const ZKeyEvent = z.object({
-  /** `registered`: a key was set (first registration or after a reset); `reset`: an admin cleared it. */
-  kind: z.enum(["registered", "reset"]),
+  /**
+   * `registered`: a key was set with a provisioning token (first registration); `reset`: an admin
+   * cleared it (and issued a re-enrolment token); `reenrolled`: the robot set a new key with that token.
+   */
+  kind: z.enum(["registered", "reset", "reenrolled"]),
   at: z.string(),
   /** uid of the admin (reset) or the provisioning token id (registered). */
   by: z.string(),
@@ -28,6 +31,30 @@ export const ZKeyEvent = z.object({
   reason: z.string().nullable().default(null),
 });
 export type KeyEvent = z.infer<typeof ZKeyEvent>;
+
+/**
+ * The one-time re-enrolment credential an admin's key reset issues (see `reset-robot-key.ts`): only
+ * its SHA-256 is stored; it is bound to this device id and spent by the registration it allows.
+ */
+export const ZReenrolment = z.object({
+  token_hash: z.string(),
+  /** The first characters of the token, for people to recognise it (`cre_AbCd…`). */
+  hint: z.string(),
+  issued_at: z.string(),
+  /** uid of the admin who reset the key. */
+  issued_by: z.string(),
+  expires_at: z.string(),
+});
+export type Reenrolment = z.infer<typeof ZReenrolment>;
+
+/**
+ * Who may see a robot through `GET /api/rcan/lookup` besides its owner, operators, admins and the
+ * robot itself: `private` (nobody: the answer is the same 404 as for an unknown robot) or `public`
+ * (any signed robot or signed-in user sees its public view). Its owner chooses.
+ */
+export const LOOKUP_VISIBILITIES = ["private", "public"] as const;
+export const ZLookupVisibility = z.enum(LOOKUP_VISIBILITIES);
+export type LookupVisibility = z.infer<typeof ZLookupVisibility>;
 
 /** `rcan_registry/{device_id}`. */
 export const ZRobot = z.object({
@@ -71,6 +98,9 @@ export const ZRobot = z.object({
   /** Legacy aliases (`brain-<unix seconds>`): lookups accept them; never an identity. */
   legacy_ids: z.array(z.string()),
   provisioning_token_id: z.string().nullable(),
+  /** Set by an admin's key reset until the robot re-enrols with it (or the admin resets again). */
+  reenrolment: ZReenrolment.nullable().default(null),
+  lookup_visibility: ZLookupVisibility.default("private"),
   /** Lower-cased name, for sorting by name. */
   name_sort: z.string(),
   /** Lower-case prefixes of name words, device id, model, tags and aliases (see `search-terms.ts`). */
@@ -172,7 +202,10 @@ const ZCapability = z
 const ZVersion = z.string().trim().min(1).max(64);
 
 export const ZRegisterInput = z.object({
-  provisioning_token: z.string().min(8, "is too short").max(200, "is too long"),
+  /** Required for a first registration; not needed (and not used) with a `reenrolment_token`. */
+  provisioning_token: z.string().min(8, "is too short").max(200, "is too long").optional(),
+  /** The one-time credential an admin's key reset issued for this device id. */
+  reenrolment_token: z.string().min(8, "is too short").max(200, "is too long").optional(),
   ruri: z.string().max(512),
   public_key: z.string().max(100),
   name: ZName.optional(),
@@ -239,6 +272,7 @@ export const ZUpdateRobotInput = z.object({
   device_id: z.string().min(1).max(64),
   name: ZName.optional(),
   tags: z.array(ZTag).max(20).optional(),
+  lookup_visibility: ZLookupVisibility.optional(),
 });
 
 export const ROBOT_SORTS = ["name", "registered", "heartbeat"] as const;
@@ -298,6 +332,9 @@ export const ZRobotView = ZPublicRobotView.extend({
   key_fingerprint: z.string().nullable(),
   key_registered_at: z.string().nullable(),
   key_history: z.array(ZKeyEvent),
+  lookup_visibility: ZLookupVisibility,
+  /** When the re-enrolment token of a pending key reset expires (null when none is pending). */
+  reenrolment_expires_at: z.string().nullable(),
 });
 
 /** `HeartbeatAnswer` (record-heartbeat.ts); `pending.ota` is `ZPendingUpdate` of lib/ota. */
@@ -319,6 +356,13 @@ export const ZHeartbeatPointView = z.object({
 
 /** `getRobot`'s answer. */
 export const ZRobotDetail = z.object({ robot: ZRobotView, heartbeats: z.array(ZHeartbeatPointView) });
+
+/** `KeyResetResult` (reset-robot-key.ts): the re-enrolment token is shown here once. */
+export const ZKeyResetAnswer = z.object({
+  robot: ZRobotView,
+  reenrolment_token: z.string(),
+  reenrolment_expires_at: z.string(),
+});
 
 /** `ClaimResult` (claim-robot.ts). */
 export const ZClaimAnswer = z.object({

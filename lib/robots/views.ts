@@ -1,7 +1,7 @@
 import type { Actor } from "@/lib/context";
 import { hasRole } from "@/lib/users/authorize";
 import type { Doc } from "@/lib/storage/typed";
-import type { HeartbeatPoint, KeyEvent, ProvisioningToken, Robot, RobotEndpoint } from "./schemas";
+import type { HeartbeatPoint, KeyEvent, LookupVisibility, ProvisioningToken, Robot, RobotEndpoint } from "./schemas";
 import { computeRobotStatus, type ShownStatus } from "./status";
 
 /** What anyone allowed to know a robot exists may see. */
@@ -38,6 +38,8 @@ export interface RobotView extends PublicRobotView {
   key_fingerprint: string | null;
   key_registered_at: string | null;
   key_history: KeyEvent[];
+  lookup_visibility: LookupVisibility;
+  reenrolment_expires_at: string | null;
 }
 
 export function toPublicRobotView(robot: Robot, now: Date): PublicRobotView {
@@ -75,6 +77,8 @@ export function toRobotView(robot: Robot, now: Date): RobotView {
     key_fingerprint: robot.key_fingerprint,
     key_registered_at: robot.key_registered_at,
     key_history: robot.key_history,
+    lookup_visibility: robot.lookup_visibility,
+    reenrolment_expires_at: robot.reenrolment?.expires_at ?? null,
   };
 }
 

@@ -217,10 +217,10 @@ describe("withRobot", () => {
     const otherClient = new RobotClient({ identity: other, baseUrl: PUBLIC_URL });
     await withRobot()(authInput(asReceived(otherClient.prepare("GET", "/api/rcan/lookup?ruri=a")), null));
     expect(robotKeyCache(runtime).peek(other.deviceId)?.publicKey).toBe(other.publicKey);
-    await resetRobotKey(admin, { device_id: other.deviceId });
+    const { reenrolment_token } = await resetRobotKey(admin, { device_id: other.deviceId });
     const renewed = createRobotIdentity({ ruri: other.ruri });
     await registerRobot(runtime.contextFor({ kind: "robot", deviceId: other.deviceId }), {
-      provisioning_token: token,
+      reenrolment_token,
       ruri: other.ruri,
       public_key: renewed.publicKey,
     });

@@ -166,9 +166,24 @@ export class SimulatedRobot extends EventEmitter<RobotEvents> {
 
   /** Register the device key with a provisioning token (idempotent on the server for the same key). */
   async register(provisioningToken: string, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+    return this.registerWith({ provisioning_token: provisioningToken }, extra);
+  }
+
+  /**
+   * Register the device key again after an admin reset it, with the one-time re-enrolment token
+   * the reset issued (a provisioning token is refused then). The robot comes back unclaimed.
+   */
+  async reenrol(reenrolmentToken: string, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+    return this.registerWith({ reenrolment_token: reenrolmentToken }, extra);
+  }
+
+  private async registerWith(
+    credential: { provisioning_token: string } | { reenrolment_token: string },
+    extra: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
     const registry = await this.client.requestJson<Record<string, unknown>>("POST", "/api/rcan/register", {
       json: {
-        provisioning_token: provisioningToken,
+        ...credential,
         ruri: this.identity.ruri,
         public_key: this.identity.publicKey,
         ...(this.name ? { name: this.name } : {}),

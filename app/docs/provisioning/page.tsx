@@ -43,7 +43,7 @@ export default function Provisioning() {
       <p>
         The RURI is <code>rcan://&lt;registry&gt;/&lt;manufacturer&gt;/&lt;model&gt;/&lt;device_id&gt;</code>; the
         device id is 8 lowercase hex digits or a UUID and must be unique. A robot that loses its key needs an admin to
-        reset it (robot page → <em>Reset key</em>, audited) before it can register a new one.
+        reset it and hand it a re-enrolment token (<Link href="#reset">below</Link>) before it can register a new one.
       </p>
       <h2 id="register">3. Register</h2>
       {register && (
@@ -68,6 +68,46 @@ export default function Provisioning() {
         claim proof for that id after in-person pairing (<Link href="/docs/signatures#claim-proof">format</Link>); the
         owner pastes it. The robot then shows in their fleet, live.
       </p>
+      <h2 id="reset">Key reset and re-enrolment</h2>
+      <p>
+        When a robot&apos;s key is lost, compromised or the robot was re-flashed, an admin opens the robot&apos;s page
+        and presses <em>Reset key</em> (or <code>POST /api/console/robots/&#123;device_id&#125;/reset-key</code>{" "}
+        <code>{`{"reason": "re-flashed"}`}</code>). From then on:
+      </p>
+      <ul>
+        <li>every request signed with the old key is refused;</li>
+        <li>
+          the answer carries a one-time <strong>re-enrolment token</strong> (<code>cre_…</code>), shown once, bound to
+          that device id, valid for 72 hours; only its SHA-256 is stored. A provisioning token no longer registers that
+          device id (<code>403 reenrolment_required</code>), so whoever holds a token for the model cannot take the
+          robot&apos;s identity;
+        </li>
+        <li>
+          the admin hands the token to the real robot, which registers its new key with it instead of a provisioning
+          token: <code>{`{"reenrolment_token": "cre_…", "ruri": …, "public_key": …}`}</code>. The token works once; a
+          wrong, used, expired or replaced token, or one for another device id, is{" "}
+          <code>403 reenrolment_token_invalid</code>. Lost it? Reset again: a new token replaces the old one;
+        </li>
+        <li>
+          re-enrolling <strong>ends the robot&apos;s ownership</strong>: it comes back unclaimed and its owner pairs
+          with it in person and claims it again with a proof signed by the new key (<Link href="#claim">step 4</Link>).
+          Until then its episodes are visible to operators and admins only;
+        </li>
+        <li>
+          the audit log says what happened: <code>robot.key_reset</code> (admin, reason, owner, token hint and expiry)
+          and <code>robot.reenrol</code> (new key fingerprint, previous owner, <code>ownership_ended</code>); the
+          robot&apos;s key history lists <em>Reset</em> and <em>Re-enrolled</em>.
+        </li>
+      </ul>
+      <pre>
+        <code>{`POST /api/console/robots/14d4b680/reset-key        (admin session)
+{"reason": "re-flashed"}
+
+200 {"robot": {…, "public_key": null, "reenrolment_expires_at": "…"},
+     "reenrolment_token": "cre_…", "reenrolment_expires_at": "…"}
+
+npm run sim -- register --reenrolment-token cre_… --dir .data/simulator/robot --url http://localhost:3000`}</code>
+      </pre>
       <h2 id="simulator">With the simulator</h2>
       <p>
         The simulator keeps identity folders like real robots and signs every request with the same client the tests
@@ -75,6 +115,7 @@ export default function Provisioning() {
       </p>
       <pre>
         <code>{`npm run sim -- register --token cpt_… --dir .data/simulator/robot --url http://localhost:3000
+npm run sim -- register --reenrolment-token cre_… --dir .data/simulator/robot   # after an admin's key reset
 npm run sim -- heartbeat --dir .data/simulator/robot          # one heartbeat (--loop to keep going)
 npm run sim -- claim --user <your uid> --dir .data/simulator/robot   # prints a claim proof
 npm run sim -- fleet --count 5 --token cpt_…                   # five robots that register and heartbeat

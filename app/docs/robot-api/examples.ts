@@ -69,6 +69,8 @@ const registryDocument = {
       reason: null,
     },
   ],
+  lookup_visibility: "private",
+  reenrolment_expires_at: null,
 };
 
 export const API_EXAMPLES: ApiExample[] = [
@@ -124,7 +126,7 @@ export const API_EXAMPLES: ApiExample[] = [
       battery: 0.87,
       endpoint: { lan_ip: "192.168.1.42", lan_port: 8080, tunnel_url: null },
     },
-    note: "A robot sees everything about itself and the public part (device_id, ruri, manufacturer, model, name, status, capabilities, registered_at, claimed) of others. `ruri` also takes a bare device id or a brain-<seconds> alias.",
+    note: "A robot sees everything about itself. Another robot's public part (device_id, ruri, manufacturer, model, name, status, capabilities, registered_at, claimed) only when its owner published it (lookup_visibility: public); otherwise the answer is 404 robot_not_found, the same as for a robot that does not exist. `ruri` also takes a bare device id or a brain-<seconds> alias.",
   },
   {
     id: "claim",

@@ -102,6 +102,18 @@ const ERRORS: Array<{ status: number; code: string; reason: string; when: string
     when: "The request names another robot than the signer (RURI at registration, device_id or ruri in a heartbeat).",
   },
   {
+    status: 403,
+    code: "forbidden",
+    reason: "reenrolment_required",
+    when: "register: an admin reset this device_id's key; only the re-enrolment token issued with that reset registers it again (see /docs/provisioning#reset).",
+  },
+  {
+    status: 403,
+    code: "forbidden",
+    reason: "reenrolment_token_invalid",
+    when: "register: reenrolment_token is wrong, already used, replaced by a later reset, expired, or for another device_id.",
+  },
+  {
     status: 409,
     code: "conflict",
     reason: "device_id_taken",
@@ -170,7 +182,10 @@ export default function RobotApi() {
             <td>
               <code>POST /api/rcan/register</code>
             </td>
-            <td>a robot, signed with the key it registers, with a provisioning token</td>
+            <td>
+              a robot, signed with the key it registers, with a provisioning token (after an admin&apos;s key reset:
+              with the reset&apos;s <code>reenrolment_token</code> instead)
+            </td>
             <td>201 registry document (200 when already registered with this key)</td>
           </tr>
           <tr>
@@ -187,7 +202,10 @@ export default function RobotApi() {
               <code>GET /api/rcan/lookup?ruri=…</code>
             </td>
             <td>a robot, or a signed-in user</td>
-            <td>200 robot (owners only their own robots; others get 404)</td>
+            <td>
+              200 robot: everything to the robot itself, its owner, operators and admins; the public part of a robot its
+              owner published; everyone else gets the 404 an unknown robot gets (<a href="#lookup-visibility">below</a>)
+            </td>
           </tr>
           <tr>
             <td>
@@ -203,10 +221,25 @@ export default function RobotApi() {
               <code>GET /api/robots</code>, <code>GET|PATCH /api/robots/&#123;device_id&#125;</code>
             </td>
             <td>signed-in users (owners: their robots; operators and admins: the fleet)</td>
-            <td>lists with filters and cursors; detail with heartbeat history; rename and tags</td>
+            <td>
+              lists with filters and cursors; detail with heartbeat history; rename, tags and{" "}
+              <code>lookup_visibility</code>
+            </td>
           </tr>
         </tbody>
       </table>
+      <h2 id="lookup-visibility">Who can look a robot up</h2>
+      <p>
+        A robot is <strong>private</strong> by default: a lookup by another robot, or by a signed-in user who neither
+        owns it nor is an operator or admin, answers <code>404 robot_not_found</code>, byte for byte what a device id
+        nobody registered gets, so lookups cannot tell which device ids exist. Its owner (or an operator) may publish it
+        with <code>PATCH /api/robots/&#123;device_id&#125; {`{"lookup_visibility": "public"}`}</code> (console: the
+        robot&apos;s page, <em>Name, tags and lookup</em>); any signed robot or signed-in user then sees its public
+        part: <code>device_id</code>, <code>ruri</code>, <code>manufacturer</code>, <code>model</code>,{" "}
+        <code>name</code>, <code>status</code>, <code>capabilities</code>, <code>registered_at</code> and{" "}
+        <code>claimed</code> — never its owner, key, endpoint, battery or history.{" "}
+        <code>{`{"lookup_visibility": "private"}`}</code> withdraws it. Changes are audited (<code>robot.update</code>).
+      </p>
       <h2 id="status">Online, sleeping, offline</h2>
       <p>
         A robot is <strong>offline</strong> when no heartbeat came for 3 intervals (the interval is{" "}

@@ -65,6 +65,80 @@ export default function Security() {
         its owner pairs with it in person. The cloud verifies the proof against the registered key and requires its
         subject to be the caller. A newer proof transfers ownership; an older or replayed one is refused.
       </p>
+      <h2 id="robot-identity">Robot identity, lookups and the field index</h2>
+      <p>What a robot, or someone holding a provisioning token, cannot do, and how each is refused:</p>
+      <table>
+        <thead>
+          <tr>
+            <th>Attempt</th>
+            <th>Answer</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <td>
+              Register a device id whose key an admin reset, with a provisioning token for its model (to heartbeat,
+              upload and sign claim proofs as that robot)
+            </td>
+            <td>
+              <code>403 reenrolment_required</code>: after a reset only the one-time re-enrolment token the reset issued
+              registers that device id (<a href="/docs/provisioning#reset">key reset and re-enrolment</a>). Nothing
+              changes: owner, key and audit stay as they were.
+            </td>
+          </tr>
+          <tr>
+            <td>Use a wrong, spent, expired or replaced re-enrolment token, or one issued for another device id</td>
+            <td>
+              <code>403 reenrolment_token_invalid</code>, nothing changes. A successful re-enrolment ends the
+              robot&apos;s ownership (its owner claims it again with a proof from the re-enrolled robot) and is audited
+              as <code>robot.reenrol</code> next to the admin&apos;s <code>robot.key_reset</code>.
+            </td>
+          </tr>
+          <tr>
+            <td>Sign with the old key after a reset, or claim with a proof it signed</td>
+            <td>
+              <code>401</code> on every robot route; its claim proofs get <code>409 robot_key_missing</code> until the
+              robot re-enrols and <code>403 claim_proof_bad_signature</code> after.
+            </td>
+          </tr>
+          <tr>
+            <td>Look up another tenant&apos;s robot (as a robot or a signed-in user)</td>
+            <td>
+              <code>404 robot_not_found</code>, the same answer as for a device id nobody registered, unless its owner
+              published it; then only its public part (
+              <a href="/docs/robot-api#lookup-visibility">who can look a robot up</a>).
+            </td>
+          </tr>
+          <tr>
+            <td>
+              Probe <code>/api/ota/&#123;device_id&#125;/registry.json</code> for registered device ids
+            </td>
+            <td>
+              An unknown device id gets the same <code>200 {`{"models": {}}`}</code>, with the same headers, as a robot
+              with nothing to install.
+            </td>
+          </tr>
+          <tr>
+            <td>Send a signed robot request again (same nonce), even after a restart</td>
+            <td>
+              <code>401 nonce_replayed</code>; nonces are stored create-if-absent until the signature could expire.
+            </td>
+          </tr>
+          <tr>
+            <td>Change a signed request&apos;s path, query or body, or sign it with another robot&apos;s key</td>
+            <td>
+              <code>401 signature_invalid</code> or <code>401 digest_mismatch</code>; nothing is recorded.
+            </td>
+          </tr>
+          <tr>
+            <td>Read or change another tenant&apos;s robot (detail, rename, heartbeat for it)</td>
+            <td>
+              <code>404 robot_not_found</code> for users; <code>403 robot_mismatch</code> for a robot naming another
+              robot.
+            </td>
+          </tr>
+        </tbody>
+      </table>
       <h2 id="tokens">Other credentials</h2>
       <ul>
         <li>

@@ -182,7 +182,9 @@ export default function OtaRobotApi() {
           listed only once the platform knows the robot satisfies it.
         </li>
         <li>
-          Unknown device ids are 404 <code>robot_not_found</code>. Polls are limited to 240 an hour per robot.
+          A device id nobody registered gets the same answer as a robot with nothing to install (200,{" "}
+          <code>&#123;&quot;models&quot;: &#123;&#125;&#125;</code>, same headers), so the index cannot be used to find
+          registered device ids. Polls are limited to 240 an hour per device id.
         </li>
       </ul>
       <h3 id="field-robot">Pointing a field robot at its index</h3>

@@ -10,6 +10,7 @@ import {
   ZCreateProvisioningTokenInput,
   ZHeartbeatAnswer,
   ZHeartbeatInput,
+  ZKeyResetAnswer,
   ZListRobotsInput,
   ZProvisioningTokenView,
   ZPublicRobotView,
@@ -180,12 +181,13 @@ export const ROBOT_OPERATIONS: OperationSpec[] = [
     method: "POST",
     path: "/api/console/robots/{deviceId}/reset-key",
     operationId: "resetRobotKey",
-    summary: "Clear a robot's key so it can register a new one (audited)",
+    summary:
+      "Clear a robot's key and issue its one-time re-enrolment token (shown in this answer only; a provisioning token no longer registers the device id; audited)",
     area: "robots",
     auth: ["admin"],
     params: pathParams("deviceId"),
     body: { schema: ZResetKeyInput.omit({ device_id: true }) },
-    responses: { 200: ZRobotView },
+    responses: { 200: ZKeyResetAnswer },
   },
 ];
 

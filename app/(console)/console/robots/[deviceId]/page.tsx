@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ConnectButton } from "@/components/remote/connect-button";
-import { ActionButton } from "@/components/robots/action-button";
 import { LiveRobotPanel } from "@/components/robots/live-robot-panel";
 import { RobotsQueryProvider } from "@/components/robots/query-provider";
+import { ResetKeyButton } from "@/components/robots/reset-key-button";
 import { RobotEditForm } from "@/components/robots/robot-edit-form";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -13,6 +13,8 @@ import { hasRole } from "@/lib/users/authorize";
 import { requirePageSession } from "@/server/http/page-context";
 
 export const metadata: Metadata = { title: "Robot" };
+
+const KEY_EVENT_LABELS = { registered: "Registered", reset: "Reset", reenrolled: "Re-enrolled" } as const;
 export const dynamic = "force-dynamic";
 
 function Row({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
@@ -109,8 +111,13 @@ export default async function RobotPage({
             <Row label="Tunnel">{robot.endpoint?.tunnel_url ?? "—"}</Row>
           </dl>
         </Card>
-        <Card title="Name and tags">
-          <RobotEditForm deviceId={robot.device_id} name={robot.name} tags={robot.tags} />
+        <Card title="Name, tags and lookup">
+          <RobotEditForm
+            deviceId={robot.device_id}
+            name={robot.name}
+            tags={robot.tags}
+            lookupVisibility={robot.lookup_visibility}
+          />
         </Card>
         <Card title="Key history">
           {robot.key_history.length === 0 ? (
@@ -119,7 +126,7 @@ export default async function RobotPage({
             <ul className="space-y-1 text-sm">
               {[...robot.key_history].reverse().map((event) => (
                 <li key={`${event.kind}-${event.at}`}>
-                  <span className="font-medium">{event.kind === "reset" ? "Reset" : "Registered"}</span>{" "}
+                  <span className="font-medium">{KEY_EVENT_LABELS[event.kind]}</span>{" "}
                   <span className="text-slate-500">{event.at.replace("T", " ").slice(0, 16)}</span>{" "}
                   <span className="font-mono text-xs">{event.fingerprint ?? ""}</span>
                   {event.reason && <span className="text-slate-500"> — {event.reason}</span>}
@@ -127,17 +134,20 @@ export default async function RobotPage({
               ))}
             </ul>
           )}
-          {isAdmin && robot.public_key !== null && (
+          {isAdmin && (
             <div className="mt-4 border-t border-slate-100 pt-3">
               <p className="mb-2 text-xs text-slate-600">
-                Resetting the key refuses every request signed with the current key; the robot can then register a new
-                key with a provisioning token. Owner and history stay. Audited.
+                {robot.public_key !== null
+                  ? "Resetting the key refuses every request signed with the current key and gives you a one-time re-enrolment token for the real robot; a provisioning token no longer registers this device id. When the robot re-enrols it leaves its owner, who claims it again. Audited."
+                  : robot.reenrolment_expires_at !== null && robot.reenrolment_expires_at > new Date().toISOString()
+                    ? `The key was reset; the robot can re-enrol with the token issued then until ${robot.reenrolment_expires_at.replace("T", " ").slice(0, 16)} UTC. Lost it? Issue a new one.`
+                    : "The key was reset and no re-enrolment token is valid: issue one to let the robot re-enrol."}
               </p>
-              <ActionButton
-                url={`/api/console/robots/${encodeURIComponent(robot.device_id)}/reset-key`}
-                label="Reset key"
-                confirm={`Reset the key of ${robot.name}? Requests signed with its current key will be refused.`}
-                body={{ reason: "reset from the console" }}
+              <ResetKeyButton
+                deviceId={robot.device_id}
+                robotName={robot.name}
+                serverUrl={session.runtime.config.publicUrl}
+                reissue={robot.public_key === null}
               />
             </div>
           )}

@@ -4,7 +4,7 @@ import { withUser } from "@/server/auth/with-user";
 import { robotKeyCache } from "@/server/http/robot-key-cache";
 import { createRoute } from "@/server/http/route";
 
-// POST /api/console/robots/{device_id}/reset-key — an admin clears a robot's key so it can register a new one (audited)
+// POST /api/console/robots/{device_id}/reset-key — an admin clears a robot's key and gets its one-time re-enrolment token (audited)
 export const POST = createRoute(
   withUser("admin"),
   {
@@ -12,8 +12,8 @@ export const POST = createRoute(
     body: z.object({ reason: z.string().optional() }).default({}),
   },
   async ({ ctx, params, body, runtime }) => {
-    const robot = await resetRobotKey(ctx, { device_id: params.deviceId, reason: body.reason });
+    const result = await resetRobotKey(ctx, { device_id: params.deviceId, reason: body.reason });
     robotKeyCache(runtime).invalidate(params.deviceId);
-    return robot;
+    return result;
   },
 );
