@@ -98,9 +98,10 @@ export const ZRobot = z.object({
   /** Legacy aliases (`brain-<unix seconds>`): lookups accept them; never an identity. */
   legacy_ids: z.array(z.string()),
   provisioning_token_id: z.string().nullable(),
-  /** Set by an admin's key reset until the robot re-enrols with it (or the admin resets again). */
-  reenrolment: ZReenrolment.nullable().default(null),
-  lookup_visibility: ZLookupVisibility.default("private"),
+  /** Set by an admin's key reset until the robot re-enrols with it (or the admin resets again); absent: none. */
+  reenrolment: ZReenrolment.nullable().optional(),
+  /** Absent (robots registered before the setting existed): `private`. */
+  lookup_visibility: ZLookupVisibility.optional(),
   /** Lower-cased name, for sorting by name. */
   name_sort: z.string(),
   /** Lower-case prefixes of name words, device id, model, tags and aliases (see `search-terms.ts`). */

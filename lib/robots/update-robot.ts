@@ -17,7 +17,7 @@ export async function updateRobot(ctx: Ctx, rawInput: unknown): Promise<RobotVie
   const doc = await requireVisibleRobot(ctx, input.device_id);
   const name = input.name ?? doc.data.name;
   const tags = input.tags ? [...new Set(input.tags)] : doc.data.tags;
-  const visibility = input.lookup_visibility ?? doc.data.lookup_visibility;
+  const visibility = input.lookup_visibility ?? doc.data.lookup_visibility ?? "private";
   const next = { ...doc.data, name, tags, name_sort: name.toLowerCase(), updated_at: ctx.now().toISOString() };
   next.search_terms = searchTermsFor(next);
   const updated = await ctx.db.update(

@@ -77,7 +77,7 @@ export function toRobotView(robot: Robot, now: Date): RobotView {
     key_fingerprint: robot.key_fingerprint,
     key_registered_at: robot.key_registered_at,
     key_history: robot.key_history,
-    lookup_visibility: robot.lookup_visibility,
+    lookup_visibility: robot.lookup_visibility ?? "private",
     reenrolment_expires_at: robot.reenrolment?.expires_at ?? null,
   };
 }
