@@ -154,8 +154,8 @@ describe("claimRobot", () => {
         name: "for an unregistered robot",
         actor: BOB,
         proof: proof(createRobotIdentity({ deviceId: "aaaaaaaa" }), "bob", nowS),
-        code: "not_found",
-        reason: "robot_not_found",
+        code: "forbidden",
+        reason: "claim_proof_bad_signature",
       },
       {
         name: "a bad header",
@@ -182,6 +182,7 @@ describe("claimRobot", () => {
       [
         "claim_proof_bad_signature",
         "claim_proof_bad_signature",
+        "claim_proof_bad_signature",
         "claim_proof_replayed",
         "claim_proof_stale",
         "claim_proof_stale",
@@ -190,13 +191,28 @@ describe("claimRobot", () => {
     );
   });
 
-  it("refuses a claim while the robot's key is reset", async () => {
+  it("refuses a claim while the robot's key is reset, as it refuses a forged proof or an unknown robot", async () => {
     const { robot, nowS } = await setup();
     await resetRobotKey(ctx.as(ADMIN), { device_id: "14d4b680" });
-    expect(await caught(claimRobot(ctx.as(ALICE), { local_claim_proof: proof(robot, "alice", nowS) }))).toMatchObject({
-      code: "conflict",
-      reason: "robot_key_missing",
-    });
+    const stranger = createRobotIdentity({ deviceId: "bbbbbbbb" });
+    const answers = [];
+    for (const identity of [robot, stranger]) {
+      const error = await caught(claimRobot(ctx.as(ALICE), { local_claim_proof: proof(identity, "alice", nowS) }));
+      answers.push({
+        code: error.code,
+        reason: error.reason,
+        message: error.message.replace(identity.deviceId, "<id>"),
+      });
+    }
+    expect(answers).toEqual([
+      {
+        code: "forbidden",
+        reason: "claim_proof_bad_signature",
+        message: "local_claim_proof signature does not verify with the key registered for <id>",
+      },
+      answers[0],
+    ]);
+    expect(await ownership()).toEqual({ owner: null, alice: [], bob: [] });
   });
 
   it("a key reset hands the robot to no new key: only the re-enrolment token registers it, unowned until claimed again", async () => {

@@ -1,7 +1,7 @@
 import { appendAudit, auditEntry } from "@/lib/audit/append-audit";
 import { AuditLog } from "@/lib/audit/schemas";
 import type { Ctx } from "@/lib/context";
-import { importPublicKeyRaw } from "@/lib/crypto/ed25519-keys";
+import { generateEd25519KeyPair, importPublicKeyRaw } from "@/lib/crypto/ed25519-keys";
 import { DomainError, isDomainError } from "@/lib/errors";
 import { consumeRateLimit } from "@/lib/rate-limit/consume-rate-limit";
 import { fieldValue } from "@/lib/storage/port";
@@ -20,6 +20,9 @@ export interface ClaimResult {
   already_owner: boolean;
 }
 
+/** The key claims of unknown or reset robots are checked against: its private half is dropped at once. */
+const UNHELD_KEY = generateEd25519KeyPair().publicKey;
+
 /** Claim attempts per user per minute. */
 export const CLAIM_RATE_LIMIT = { limit: 20, windowS: 60 };
 
@@ -31,7 +34,9 @@ export const CLAIM_RATE_LIMIT = { limit: 20, windowS: 60 };
  * ordered by the proof's `iat`: a proof newer than the last accepted one (for another user)
  * transfers ownership; an older one, or the same one again (`jti`), is refused with 409. The owner
  * in `rcan_registry`, both users' `robots[]`, the claim record and the audit entry change in one
- * transaction. Refused proofs are audited as denied and change nothing else.
+ * transaction. Refused proofs are audited as denied and change nothing else. A proof naming a
+ * robot that is not registered, or whose key an admin reset, is refused exactly like a forged one
+ * (403 `claim_proof_bad_signature`).
  */
 export async function claimRobot(ctx: Ctx, rawInput: unknown): Promise<ClaimResult> {
   const user = requireUser(ctx);
@@ -53,26 +58,16 @@ export async function claimRobot(ctx: Ctx, rawInput: unknown): Promise<ClaimResu
   };
 
   const robot = await ctx.db.get(Robots, deviceId);
-  if (!robot) {
-    throw new DomainError("not_found", `The claim proof names robot ${deviceId}, which is not registered.`, {
-      reason: "robot_not_found",
-    });
-  }
-  if (robot.data.public_key === null) {
-    throw new DomainError(
-      "conflict",
-      `Robot ${deviceId} has no registered key (an admin reset it); it must register again first.`,
-      {
-        reason: "robot_key_missing",
-      },
-    );
-  }
+  // A robot nobody registered, or one whose key an admin reset, is answered like a proof whose
+  // signature does not verify (every other check runs the same, against a key nobody holds), so a
+  // signed-in user cannot learn from claims which device ids exist or were reset.
   const verified = await verifyClaimProof(proof, {
-    publicKey: importPublicKeyRaw(robot.data.public_key),
+    publicKey: robot?.data.public_key ? importPublicKeyRaw(robot.data.public_key) : UNHELD_KEY,
     expectedSub: user.uid,
     expectedDeviceId: deviceId,
     now: Math.floor(now.getTime() / 1000),
   }).catch(denied);
+  if (!robot?.data.public_key) throw new Error("claimRobot: a proof verified against the unheld key");
   if (verified.ruriIdentity !== robot.data.ruri) {
     await denied(
       new DomainError(

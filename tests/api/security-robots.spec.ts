@@ -198,12 +198,29 @@ test.describe("robot identity after an admin's key reset", () => {
         reason: attempt.reason,
       });
     }
-    // A claim with a proof from the old key changes nothing either (audited as denied).
-    const oldProof = await mallory.api.post("/api/robots/claim", {
-      data: { local_claim_proof: victim.issueClaimProof(mallory.uid, { iat: t }) },
-    });
-    expect(await outcome(oldProof)).toEqual({ status: 409, code: "conflict", reason: "robot_key_missing" });
-    expect(await robotState(victim.deviceId, [alice, mallory])).toEqual(before);
+    // A claim with a proof from the old key changes nothing either (audited as denied), and answers
+    // exactly what a claim naming a robot nobody registered gets.
+    const claimAnswer = async (robot: RobotClient) => {
+      const response = await mallory.api.post("/api/robots/claim", {
+        data: { local_claim_proof: robot.issueClaimProof(mallory.uid, { iat: t }) },
+      });
+      const error = (JSON.parse((await read(response)).text) as ErrorBody & { error: { request_id?: string } }).error;
+      return {
+        status: response.status(),
+        ...error,
+        message: error.message.replaceAll(robot.deviceId, "<id>"),
+        request_id: undefined,
+      };
+    };
+    const oldKeyClaim = await claimAnswer(victim);
+    expect(oldKeyClaim).toMatchObject({ status: 403, code: "forbidden", reason: "claim_proof_bad_signature" });
+    const unregistered = newRobot(base);
+    expect(await claimAnswer(unregistered)).toEqual(oldKeyClaim);
+    const refusedAt = await robotState(victim.deviceId, [alice, mallory]);
+    expect({ ...refusedAt, audit: before.audit }).toEqual(before);
+    expect(
+      refusedAt.audit.filter((entry) => !before.audit.includes(entry)).map((e) => e.split(":", 2).join(":")),
+    ).toEqual(["robot.claim:denied"]);
     expect(await robotDetail(admin, other.deviceId)).toBeNull();
 
     // The real robot, re-flashed with a new key, re-enrols with the token through the simulator.

@@ -136,7 +136,7 @@ const ERRORS: Array<{ status: number; code: string; reason: string; when: string
     status: 403,
     code: "forbidden",
     reason: "claim_proof_bad_signature",
-    when: "claim: the proof does not verify with the robot's registered key (forged).",
+    when: "claim: the proof does not verify with the robot's registered key (forged), or it names a robot that is not registered or whose key an admin reset: all three get the same answer, so claims do not tell which device ids exist.",
   },
   { status: 403, code: "forbidden", reason: "claim_proof_wrong_user", when: "claim: the proof's sub is another user." },
   {
@@ -155,7 +155,7 @@ const ERRORS: Array<{ status: number; code: string; reason: string; when: string
     status: 404,
     code: "not_found",
     reason: "robot_not_found",
-    when: "lookup or claim: no such robot, or one the caller may not see.",
+    when: "lookup: no such robot, or one the caller may not see (the same answer for both).",
   },
   { status: 413, code: "too_large", reason: "body_too_large", when: "A body over 16 KiB." },
 ];

@@ -97,8 +97,8 @@ export default function Security() {
           <tr>
             <td>Sign with the old key after a reset, or claim with a proof it signed</td>
             <td>
-              <code>401</code> on every robot route; its claim proofs get <code>409 robot_key_missing</code> until the
-              robot re-enrols and <code>403 claim_proof_bad_signature</code> after.
+              <code>401</code> on every robot route; its claim proofs get <code>403 claim_proof_bad_signature</code>,
+              the answer a forged proof or one naming an unregistered robot gets.
             </td>
           </tr>
           <tr>
@@ -116,6 +116,13 @@ export default function Security() {
             <td>
               An unknown device id gets the same <code>200 {`{"models": {}}`}</code>, with the same headers, as a robot
               with nothing to install.
+            </td>
+          </tr>
+          <tr>
+            <td>Probe claims for registered (or reset) device ids with made-up proofs</td>
+            <td>
+              <code>403 claim_proof_bad_signature</code> whether the device id is registered, reset or unknown; audited
+              as denied, 20 attempts a minute per user.
             </td>
           </tr>
           <tr>
