@@ -1,5 +1,5 @@
-import { auditEntry } from "@/lib/audit/append-audit";
 import { timingSafeEqual } from "node:crypto";
+import { auditEntry } from "@/lib/audit/append-audit";
 import { AuditLog } from "@/lib/audit/schemas";
 import type { Ctx } from "@/lib/context";
 import { exportPublicKeyRaw, importPublicKeyRaw, keyFingerprint } from "@/lib/crypto/ed25519-keys";

@@ -109,7 +109,7 @@ describe("withRobot", () => {
     const prepared = stranger.prepare("GET", "/api/rcan/lookup?ruri=x");
     const before = await runtime.db.count(RobotNonces);
     expect(await caught(withRobot()(authInput(asReceived(prepared), null)))).toMatchObject({
-      reason: "signature_unknown_key",
+      reason: "signature_invalid",
     });
     expect(await runtime.db.count(RobotNonces)).toBe(before);
   });
@@ -203,7 +203,7 @@ describe("withRobot", () => {
     await resetRobotKey(admin, { device_id: old.deviceId });
     robotKeyCache(runtime).invalidate(old.deviceId); // what the reset route does
     expect(await caught(withRobot()(authInput(asReceived(signed()), null)))).toMatchObject({
-      reason: "signature_unknown_key",
+      reason: "signature_invalid",
     });
 
     // Reset and re-keyed by another instance: this process still caches the old key, and the

@@ -5,9 +5,13 @@
  * What it checks, in order (each failure is 401 `unauthenticated` with the reason in brackets):
  * signature headers present [signature_missing] and well formed [signature_malformed], required
  * components covered [signature_components_missing], a body has a digest [digest_missing], `created`
- * not too old [signature_expired] nor ahead [signature_from_future], `keyid` a registered robot
- * [signature_unknown_key], signature valid [signature_invalid], body matches the digest
- * [digest_mismatch], nonce not seen before [nonce_replayed].
+ * not too old [signature_expired] nor ahead [signature_from_future], `keyid` a device id
+ * [signature_unknown_key], signature valid for the key registered under it [signature_invalid],
+ * body matches the digest [digest_mismatch], nonce not seen before [nonce_replayed].
+ *
+ * A device id that is not registered, or whose key an admin reset, is checked against a key nobody
+ * holds, so it fails as `signature_invalid` with the same message a wrong key gets: no answer tells
+ * an unsigned caller which device ids are registered.
  *
  * Which URL is verified: `@authority` (and scheme) come from `PUBLIC_URL`, the address robots are
  * given, never from the internal address a proxy forwarded to (Cloud Run, a load balancer, the
@@ -22,7 +26,7 @@
 import type { KeyObject } from "node:crypto";
 import type { Role } from "@/lib/context";
 import { ContentDigestVerifier } from "@/lib/crypto/content-digest";
-import { importPublicKeyRaw } from "@/lib/crypto/ed25519-keys";
+import { generateEd25519KeyPair, importPublicKeyRaw } from "@/lib/crypto/ed25519-keys";
 import { verifyRequestSignature, type VerifiedRequestSignature } from "@/lib/crypto/http-signatures";
 import { DomainError, isDomainError } from "@/lib/errors";
 import { recordRobotNonce, type RobotNonce } from "@/lib/robots/record-robot-nonce";
@@ -56,6 +60,9 @@ function parsedOrigins(urls: readonly string[]): URL[] {
   }
   return parsed;
 }
+
+/** What signatures naming an unregistered (or reset) device id are checked against; nobody holds its private half. */
+const UNHELD_KEY = generateEd25519KeyPair().publicKey;
 
 /** The registration body's public key: during registration the key is not stored yet. */
 function keyFromRegistrationBody(bodyBytes: Buffer | null): KeyObject {
@@ -129,7 +136,7 @@ async function verify(
         robot = useCache ? cache.peek(keyId) : null;
         fromCache = robot !== null;
         robot ??= await cache.load(keyId);
-        return robot?.key ?? null;
+        return robot?.key ?? UNHELD_KEY;
       },
     });
   try {

@@ -231,7 +231,7 @@ describe("relay: who may connect (refused before the upgrade, with the API's err
       },
       401,
       "unauthenticated",
-      "signature_unknown_key",
+      "signature_invalid",
     ],
     [
       "a replayed robot upgrade (same nonce)",

@@ -197,11 +197,11 @@ test.describe("robot API refuses bad input with the documented error and no side
       reason: "signature_invalid",
     },
     {
-      name: "unknown keyid",
+      name: "unknown keyid (answered like a wrong key, so registered device ids cannot be probed)",
       build: () => newRobot(base).prepare("POST", "/api/rcan/heartbeat", { json: { battery: 0.1 } }),
       status: 401,
       code: "unauthenticated",
-      reason: "signature_unknown_key",
+      reason: "signature_invalid",
     },
     {
       name: "signature over other components (no @authority)",

@@ -178,7 +178,7 @@ test.describe("robot identity after an admin's key reset", () => {
         name: "heartbeat with the old key",
         run: () => victim.request("POST", "/api/rcan/heartbeat", { json: { status: "online" } }),
         status: 401,
-        reason: "signature_unknown_key",
+        reason: "signature_invalid",
       },
       {
         name: "ask for an upload URL with the old key",
@@ -187,7 +187,7 @@ test.describe("robot identity after an admin's key reset", () => {
             json: { robot_id: victim.deviceId, episode_id: "ep_reset", metadata: { duration_ms: 1000, step_count: 2 } },
           }),
         status: 401,
-        reason: "signature_unknown_key",
+        reason: "signature_invalid",
       },
     ];
     for (const attempt of attempts) {
@@ -388,6 +388,20 @@ test.describe("lookups and the field index tell nothing about robots the caller 
     // Withdrawn: back to "not found".
     await alice.api.patch(`/api/robots/${mine.deviceId}`, { data: { lookup_visibility: "private" } });
     expect((await lookup("robot", mine.deviceId)).status).toBe(404);
+  });
+
+  test("a signature under any device id fails the same way whether that device id is registered or not", async () => {
+    const registered = await registeredRobot(base, token);
+    const probe = async (deviceId: string) => {
+      const prober = new RobotClient({ identity: createRobotIdentity({ deviceId }), baseUrl: base });
+      const { status, text } = await read(await prober.request("POST", "/api/rcan/heartbeat", { json: {} }));
+      const error = (JSON.parse(text) as ErrorBody & { error: { request_id?: string } }).error;
+      return { status, ...error, message: error.message.replaceAll(deviceId, "<id>"), request_id: undefined };
+    };
+    const known = await probe(registered.deviceId);
+    expect(known).toMatchObject({ status: 401, code: "unauthenticated", reason: "signature_invalid" });
+    expect(await probe("0badcafe")).toEqual(known);
+    expect((await robotDetail(admin, registered.deviceId))?.robot.public_key).toBe(registered.identity.publicKey);
   });
 
   test("registry.json answers an unknown device id exactly as a registered robot with nothing to install", async () => {

@@ -45,13 +45,13 @@ const ERRORS: Array<{ status: number; code: string; reason: string; when: string
     status: 401,
     code: "unauthenticated",
     reason: "signature_unknown_key",
-    when: "keyid is not a registered robot (or its key was reset).",
+    when: "keyid is not a device id (8 lowercase hex digits or a UUID).",
   },
   {
     status: 401,
     code: "unauthenticated",
     reason: "signature_invalid",
-    when: "The signature does not verify over this request (wrong key, changed header, other host).",
+    when: "The signature does not verify over this request (wrong key, changed header, other host), or keyid is a device id that is not registered or whose key an admin reset: the same answer, so device ids cannot be probed.",
   },
   {
     status: 401,

@@ -119,6 +119,13 @@ export default function Security() {
             </td>
           </tr>
           <tr>
+            <td>Sign a request with any key under a device id, to learn whether that device id is registered</td>
+            <td>
+              <code>401 signature_invalid</code> with the same message for a registered, reset or unknown device id (an
+              unknown one is checked against a key nobody holds).
+            </td>
+          </tr>
+          <tr>
             <td>Probe claims for registered (or reset) device ids with made-up proofs</td>
             <td>
               <code>403 claim_proof_bad_signature</code> whether the device id is registered, reset or unknown; audited
