@@ -181,6 +181,12 @@ test.describe("robot identity after an admin's key reset", () => {
         reason: "signature_invalid",
       },
       {
+        name: "heartbeat with the intruder's key",
+        run: () => intruder.request("POST", "/api/rcan/heartbeat", { json: { status: "online" } }),
+        status: 401,
+        reason: "signature_invalid",
+      },
+      {
         name: "ask for an upload URL with the old key",
         run: () =>
           victim.request("POST", "/api/rlds/signed-url", {
@@ -216,11 +222,12 @@ test.describe("robot identity after an admin's key reset", () => {
     expect(oldKeyClaim).toMatchObject({ status: 403, code: "forbidden", reason: "claim_proof_bad_signature" });
     const unregistered = newRobot(base);
     expect(await claimAnswer(unregistered)).toEqual(oldKeyClaim);
+    expect(await claimAnswer(intruder)).toEqual(oldKeyClaim);
     const refusedAt = await robotState(victim.deviceId, [alice, mallory]);
     expect({ ...refusedAt, audit: before.audit }).toEqual(before);
     expect(
       refusedAt.audit.filter((entry) => !before.audit.includes(entry)).map((e) => e.split(":", 2).join(":")),
-    ).toEqual(["robot.claim:denied"]);
+    ).toEqual(["robot.claim:denied", "robot.claim:denied"]);
     expect(await robotDetail(admin, other.deviceId)).toBeNull();
 
     // The real robot, re-flashed with a new key, re-enrols with the token through the simulator.
@@ -333,7 +340,7 @@ test.describe("lookups and the field index tell nothing about robots the caller 
       const { status, text } = await read(
         caller === "robot" ? await stranger.request("GET", path) : await bob.api.get(path),
       );
-      return { status, body: text.replaceAll(JSON.stringify(reference).slice(1, -1), "<ref>") };
+      return { status, text, body: text.replaceAll(JSON.stringify(reference).slice(1, -1), "<ref>") };
     };
     const references = [mine.deviceId, mine.ruri];
     for (const caller of ["robot", "bob"] as const) {
@@ -375,7 +382,7 @@ test.describe("lookups and the field index tell nothing about robots the caller 
     for (const caller of ["robot", "bob"] as const) {
       const seen = await lookup(caller, mine.deviceId);
       expect(seen.status).toBe(200);
-      const body = JSON.parse(seen.body) as Record<string, unknown>;
+      const body = JSON.parse(seen.text) as Record<string, unknown>;
       expect(Object.keys(body).sort()).toEqual(publicKeys);
       expect(body).toMatchObject({ device_id: mine.deviceId, claimed: true });
     }
