@@ -8,7 +8,7 @@ import { SimulatedRobot } from "../../tools/simulator/simulated-robot";
 import { createToken } from "../support/robots";
 import { keepScreenshot } from "../support/screens";
 import { startTestServer, type TestServer } from "../support/test-server";
-import { signUpAndSignIn, useAdminSession } from "../support/users";
+import { adminApi, signUpAndSignIn, useAdminSession } from "../support/users";
 
 async function signUp(page: Page, base: string, name: string, email: string) {
   await page.goto(`${base}/signup`);
@@ -143,4 +143,66 @@ test("an admin creates a provisioning token (shown once) and revokes it", async 
   const refused = await robot.register(token).catch((error: unknown) => error);
   expect(refused).toMatchObject({ status: 403, code: "forbidden" });
   expect(JSON.stringify((refused as { body: unknown }).body)).toContain("provisioning_token_revoked");
+});
+
+test("an admin resets a robot's key: the re-enrolment token is shown once, re-enrols the robot through the simulator, and it comes back unclaimed", async ({
+  page,
+  baseURL,
+}) => {
+  const base = baseURL as string;
+  const admin = await adminApi(base);
+  const { token } = await createToken(admin);
+  await admin.dispose();
+  const dirs = [mkdtempSync(join(tmpdir(), "robots-reset-")), mkdtempSync(join(tmpdir(), "robots-reflashed-"))];
+  const robot = await SimulatedRobot.open({
+    dir: dirs[0]!,
+    baseUrl: base,
+    name: "Hall sweeper",
+    output: () => undefined,
+  });
+  await robot.register(token);
+
+  await useAdminSession(page);
+  await page.goto(`/console/robots/${robot.deviceId}`);
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Reset key" }).click();
+  const value = page.getByTestId("reenrolment-token-value");
+  await expect(value).toHaveText(/^cre_[A-Za-z0-9_-]{43}$/);
+  const reenrolment = (await value.textContent()) as string;
+  await expect(page.getByTestId("reenrolment-token")).toContainText("shown only once");
+  await expect(page.getByTestId("key-history")).toContainText("Reset");
+  await expect(page.getByRole("button", { name: "Issue a new re-enrolment token" })).toBeVisible();
+  await keepScreenshot(page, "robots-key-reset");
+
+  // The re-flashed robot (a new key under the same device id) re-enrols with the simulator's CLI.
+  const printed = execFileSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "tools/simulator/cli.ts",
+      "register",
+      "--reenrolment-token",
+      reenrolment,
+      "--dir",
+      dirs[1]!,
+      "--device-id",
+      robot.deviceId,
+      "--url",
+      base,
+    ],
+    { encoding: "utf8" },
+  );
+  expect(JSON.parse(printed.slice(printed.indexOf("{")))).toMatchObject({
+    device_id: robot.deviceId,
+    owner_uid: null,
+  });
+
+  await page.reload();
+  await expect(page.getByTestId("reenrolment-token")).toHaveCount(0);
+  expect(await page.content()).not.toContain(reenrolment);
+  await expect(page.getByTestId("key-history")).toContainText("Re-enrolled");
+  await expect(page.getByTestId("robot-owner")).toContainText("Nobody (unclaimed)");
+  await keepScreenshot(page, "robots-reenrolled");
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });

@@ -1,4 +1,4 @@
-import { COMMON_OPTIONS, openRobot, provisioningToken } from "./common";
+import { COMMON_OPTIONS, openRobot, provisioningToken, text } from "./common";
 import type { SimulatorCommand } from "./types";
 
 export const registerCommand: SimulatorCommand = {
@@ -17,8 +17,8 @@ export const registerCommand: SimulatorCommand = {
     "device-id": { type: "string" },
   },
   async run({ values, print }) {
-    const reenrolmentToken = values["reenrolment-token"];
-    if (typeof reenrolmentToken === "string" && reenrolmentToken) {
+    const reenrolmentToken = text(values, "reenrolment-token");
+    if (reenrolmentToken) {
       const robot = await openRobot(values, print);
       print(JSON.stringify(await robot.reenrol(reenrolmentToken), null, 2));
       return;

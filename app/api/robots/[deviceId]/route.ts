@@ -14,7 +14,7 @@ export const GET = createRoute(
     getRobot(ctx, { device_id: path.deviceId, history_hours: query.history_hours }),
 );
 
-// PATCH /api/robots/{device_id} — its owner or an operator renames a robot or sets its tags
+// PATCH /api/robots/{device_id} — its owner or an operator renames a robot, sets its tags or its lookup visibility
 export const PATCH = createRoute(
   withUser("owner"),
   { params, body: z.record(z.string(), z.unknown()) },

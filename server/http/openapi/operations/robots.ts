@@ -128,7 +128,7 @@ export const ROBOT_OPERATIONS: OperationSpec[] = [
     method: "PATCH",
     path: "/api/robots/{deviceId}",
     operationId: "updateRobot",
-    summary: "Rename a robot or set its tags (its owner or an operator)",
+    summary: "Rename a robot, set its tags, or publish it to lookups (lookup_visibility; its owner or an operator)",
     area: "robots",
     auth: ["user"],
     params: pathParams("deviceId"),

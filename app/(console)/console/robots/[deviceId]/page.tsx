@@ -123,7 +123,7 @@ export default async function RobotPage({
           {robot.key_history.length === 0 ? (
             <p className="text-sm text-slate-500">No key events.</p>
           ) : (
-            <ul className="space-y-1 text-sm">
+            <ul className="space-y-1 text-sm" data-testid="key-history">
               {[...robot.key_history].reverse().map((event) => (
                 <li key={`${event.kind}-${event.at}`}>
                   <span className="font-medium">{KEY_EVENT_LABELS[event.kind]}</span>{" "}
