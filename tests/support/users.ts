@@ -96,9 +96,8 @@ export async function signUpAndSignIn(
     return { uid, email, password, role, api };
   }
   const signup = await api.post("/api/auth/signup", { data: { email, password, display_name: label } });
-  if (signup.status() !== 201) throw new Error(`sign-up failed: ${signup.status()} ${await signup.text()}`);
-  const { uid, role } = (await signup.json()) as { uid: string; role: string };
-  await signIn(api, email, password);
+  if (signup.status() !== 202) throw new Error(`sign-up failed: ${signup.status()} ${await signup.text()}`);
+  const { uid, role } = await signInWithPassword(api, email, password);
   return { uid, email, password, role, api };
 }
 
@@ -125,6 +124,20 @@ export async function signIn(api: APIRequestContext, email: string, password: st
   });
   if (response.status() >= 400) throw new Error(`sign-in failed: ${response.status()}`);
   await expectSession(api);
+}
+
+/**
+ * Sign a local account in through `POST /api/auth/sign-in` (what the sign-in form calls), keeping
+ * the session cookie on `api`; answers who signed in.
+ */
+export async function signInWithPassword(
+  api: APIRequestContext,
+  email: string,
+  password: string,
+): Promise<{ uid: string; role: string }> {
+  const response = await api.post("/api/auth/sign-in", { data: { email, password } });
+  if (response.status() !== 200) throw new Error(`sign-in failed: ${response.status()} ${await response.text()}`);
+  return (await response.json()) as { uid: string; role: string };
 }
 
 type StorageState = Awaited<ReturnType<APIRequestContext["storageState"]>>;
