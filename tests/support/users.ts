@@ -146,7 +146,7 @@ const adminSessions = new Map<string, Promise<StorageState>>();
 /**
  * A request context signed in as the shared server's admin (created by the global setup). The
  * admin signs in once per server and worker and the session cookie is reused: the server allows
- * only 10 sign-ins per account in 15 minutes, and most specs want the admin.
+ * throttles sign-ins per account and address, and most specs want the admin.
  */
 export async function adminApi(baseURL: string): Promise<APIRequestContext> {
   let session = adminSessions.get(baseURL);
