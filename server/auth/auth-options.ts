@@ -54,7 +54,9 @@ export function authOptions(runtime: Runtime): NextAuthOptions {
           } catch (error) {
             const reason = (error as { reason?: string }).reason;
             // next-auth turns a thrown error into ?error=<message> on the sign-in page.
-            throw new Error(reason === "rate_limited" ? "RateLimited" : "CredentialsSignin");
+            throw new Error(
+              reason === "sign_in_throttled" || reason === "rate_limited" ? "RateLimited" : "CredentialsSignin",
+            );
           }
         },
       }),

@@ -27,7 +27,8 @@ test("a shared replay link survives sign-in: signed out, sign in, land on the sa
 
 test("job and OTA links survive sign-in with their query", async ({ page, baseURL }) => {
   const user = await signUpAndSignIn(baseURL as string, "linker");
-  for (const link of ["/console/ota?track=stable&view=rollouts", "/console/training?status=running#jobs"]) {
+  // (A #fragment never reaches the server, so only path and query can be carried.)
+  for (const link of ["/console/ota?track=stable&view=rollouts", "/console/training?status=running&sort=created"]) {
     await page.context().clearCookies();
     await page.goto(link);
     await page.waitForURL(/\/signin\?/);
@@ -77,10 +78,12 @@ test("the sign-in form shows how long to wait once an address is throttled", asy
   await page.goto("/signin");
   for (let i = 0; i < 5; i++) {
     await fillSignIn(page, user.email, `wrong guess ${i}`);
-    await expect(page.getByRole("alert")).toHaveText("Wrong email or password.");
+    await expect(page.locator("form").getByRole("alert")).toHaveText("Wrong email or password.");
   }
   await fillSignIn(page, user.email, user.password);
-  await expect(page.getByRole("alert")).toHaveText("Too many sign-in attempts from here. Try again in 30 seconds.");
+  await expect(page.locator("form").getByRole("alert")).toHaveText(
+    "Too many sign-in attempts from here. Try again in 30 seconds.",
+  );
   await expect(page.getByRole("button", { name: "Sign in" })).toBeDisabled();
   await keepScreenshot(page, "signin-throttled");
 });
