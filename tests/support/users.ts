@@ -127,6 +127,21 @@ export async function signIn(api: APIRequestContext, email: string, password: st
 }
 
 /**
+ * An admin gives `user` a role through the real endpoint. A role change ends the user's sessions,
+ * so the user signs in again and `user.api` carries the new session.
+ */
+export async function changeRoleAndSignInAgain(
+  admin: APIRequestContext,
+  user: SignedInUser,
+  role: "owner" | "operator" | "admin",
+): Promise<SignedInUser> {
+  const change = await admin.patch(`/api/console/users/${user.uid}/role`, { data: { role } });
+  if (change.status() !== 200) throw new Error(`role change: ${change.status()} ${await change.text()}`);
+  await signIn(user.api, user.email, user.password);
+  return { ...user, role };
+}
+
+/**
  * Sign a local account in through `POST /api/auth/sign-in` (what the sign-in form calls), keeping
  * the session cookie on `api`; answers who signed in.
  */
