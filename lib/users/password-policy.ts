@@ -44,7 +44,10 @@ export interface PasswordVerdict {
   warning: string | null;
 }
 
-/** Rate a password with zxcvbn (common and breached passwords, dictionary words, patterns); `userInputs` are the person's own name and email. */
+/**
+ * Rate a password with zxcvbn (common and breached passwords, dictionary words, patterns);
+ * `userInputs` are the person's own name and email.
+ */
 export function ratePassword(password: string, userInputs: string[] = []): PasswordVerdict {
   const result = zxcvbn().check(password.slice(0, 200), userInputs.filter(Boolean));
   return {

@@ -8,8 +8,9 @@ export const DEFAULT_CALLBACK_PATH = "/console";
  * header (backslashes read as slashes, tabs and newlines dropped, `%2F` kept as data), and only a
  * result on `origin` itself is kept. The answer is the normalized path, query and fragment of that
  * URL, never the raw input, and never one that starts with `//` (a browser would read that as
- * another host). A scheme must be followed by `//` and this origin. Used by the sign-in page, the sign-in form, next-auth's `redirect` callback and
- * the console's signed-out redirect, so they all follow one rule.
+ * another host). A scheme must be followed by `//` and this origin. Used by the sign-in page,
+ * the sign-in form, next-auth's `redirect` callback and the console's signed-out redirect, so
+ * they all follow one rule.
  */
 export function safeCallbackPath(candidate: unknown, origin: string, fallback = DEFAULT_CALLBACK_PATH): string {
   if (typeof candidate !== "string" || candidate.length === 0 || candidate.length > 2048) return fallback;

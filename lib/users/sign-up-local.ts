@@ -14,7 +14,10 @@ export function credentialId(email: string): string {
   return createHash("sha256").update(email.trim().toLowerCase()).digest("hex");
 }
 
-/** What sign-up did. Callers answer the same for both outcomes, so the answer does not tell whether an email has an account. */
+/**
+ * What sign-up did. Callers answer the same for both outcomes, so the answer does not tell
+ * whether an email has an account.
+ */
 export type SignUpOutcome =
   { created: true; email: string; uid: string; user: User } | { created: false; email: string };
 

@@ -31,8 +31,9 @@ function requestInfoFrom(headers: Record<string, unknown> | undefined) {
 /**
  * next-auth 4 with JWT sessions. The token carries the user id and the account's session version;
  * the role and the version are read from `users/{uid}` on every request, so a role change applies
- * at once and an ended session (sign-out, role or password change, disabled) is refused. Local accounts sign in with
- * email + password; in the cloud the browser signs in with Google through Firebase Auth and
+ * at once and an ended session (sign-out, role or password change, disabled) is refused. Local
+ * accounts sign in with email + password (the form uses `POST /api/auth/sign-in`, which issues
+ * the same cookie); in the cloud the browser signs in with Google through Firebase Auth and
  * trades the Firebase ID token for a session here.
  */
 export function authOptions(runtime: Runtime): NextAuthOptions {

@@ -27,7 +27,10 @@ export interface SessionClaims {
   sessionVersion: number | undefined;
 }
 
-/** What a request's session cookie says (no session, expired, or tampered: null). Whether it is still valid is {@link sessionStillValid}. */
+/**
+ * What a request's session cookie says (no session, expired, or tampered: null). Whether it is
+ * still valid is {@link sessionStillValid}.
+ */
 export async function sessionClaims(runtime: Runtime, request: Request): Promise<SessionClaims | null> {
   for (const name of SESSION_COOKIES) {
     const token = cookie(request, name);
