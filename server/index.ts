@@ -55,6 +55,9 @@ export async function startServer(options: {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     // Route handlers read the peer address from here; a client cannot forge it.
     req.headers["x-continuon-remote-addr"] = req.socket.remoteAddress ?? "";
+    // What the browser asked for, for the console's signed-out redirect (`REQUEST_PATH_HEADER`
+    // in server/http/page-context.ts): layouts are not told the pathname. Overwritten like the above.
+    req.headers["x-continuon-request-path"] = req.url ?? "/";
     if (draining) res.setHeader("connection", "close");
     inFlight++;
     res.on("close", () => inFlight--);

@@ -10,6 +10,7 @@ import { BUILD_QUEUE, markRolledBackDeployments, ROLLBACK_QUEUE, runBundleBuild,
 import { sweepRateLimits } from "@/lib/rate-limit/consume-rate-limit";
 import { sweepHeartbeats } from "@/lib/robots/sweep-heartbeats";
 import { sweepRobotNonces } from "@/lib/robots/sweep-robot-nonces";
+import { sweepSignInThrottles } from "@/lib/users/sign-in-throttle";
 import { evaluateSlowLoops, SLOW_LOOP_QUEUE } from "@/lib/training/evaluate-slow-loops";
 import { requeueLapsedTrainingJobs } from "@/lib/training/requeue-lapsed-training-jobs";
 import { EPISODE_SYNC_QUEUE, syncJobEpisodes } from "@/lib/training/sync-job-episodes";
@@ -28,6 +29,7 @@ export interface BackgroundWorker {
 export const WORKERS: BackgroundWorker[] = [
   { name: "sweep-rate-limits", intervalMs: 5 * 60_000, run: sweepRateLimits },
   { name: "sweep-robot-nonces", intervalMs: 5 * 60_000, run: sweepRobotNonces },
+  { name: "sweep-sign-in-throttles", intervalMs: 10 * 60_000, run: sweepSignInThrottles },
   { name: "sweep-heartbeats", intervalMs: 10 * 60_000, run: sweepHeartbeats },
   { name: "requeue-expired-work", intervalMs: 60_000, run: requeueExpiredWork },
   { name: "training-lapsed-leases", intervalMs: 15_000, run: requeueLapsedTrainingJobs },

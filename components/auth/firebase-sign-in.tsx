@@ -4,6 +4,7 @@ import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
+import { safeCallbackPath } from "@/lib/users/safe-callback";
 
 export interface FirebaseClientConfig {
   apiKey: string;
@@ -37,7 +38,7 @@ export function FirebaseSignIn({ config, callbackUrl }: { config: FirebaseClient
       const idToken = await credential.user.getIdToken();
       const result = await signIn("firebase", { idToken, redirect: false });
       if (!result || result.error) throw new Error("The server did not accept the sign-in.");
-      router.push(callbackUrl);
+      router.push(safeCallbackPath(callbackUrl, window.location.origin));
       router.refresh();
     } catch (caught) {
       setError((caught as Error).message);

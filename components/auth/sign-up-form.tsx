@@ -1,7 +1,6 @@
 "use client";
 
 import Link from "next/link";
-import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
@@ -12,7 +11,11 @@ interface Issue {
   message: string;
 }
 
-/** Create a local account, then sign in with it. */
+/**
+ * Create a local account, then sign in with it. Sign-up answers the same whether or not the email
+ * already had an account, so a failed sign-in afterwards is where a taken email shows up, and the
+ * message says so without saying which it was.
+ */
 export function SignUpForm({ isFirstAccount }: { isFirstAccount: boolean }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
@@ -41,10 +44,18 @@ export function SignUpForm({ isFirstAccount }: { isFirstAccount: boolean }) {
       setPending(false);
       return;
     }
-    const result = await signIn("credentials", { email: input.email, password: input.password, redirect: false });
+    const signIn = await fetch("/api/auth/sign-in", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: input.email, password: input.password }),
+    });
     setPending(false);
-    if (!result || result.error) {
-      router.push("/signin");
+    if (!signIn.ok) {
+      setError(
+        signIn.status === 429
+          ? "Too many sign-in attempts from here; wait a few minutes, then sign in."
+          : "Could not sign you in with this email and password. If you already have an account with this email, sign in with its password.",
+      );
       return;
     }
     router.push("/console");
@@ -64,7 +75,12 @@ export function SignUpForm({ isFirstAccount }: { isFirstAccount: boolean }) {
       <Field label="Email" htmlFor="email" error={fieldErrors.email}>
         <Input id="email" name="email" type="email" autoComplete="email" required />
       </Field>
-      <Field label="Password" htmlFor="password" hint="At least 10 characters." error={fieldErrors.password}>
+      <Field
+        label="Password"
+        htmlFor="password"
+        hint="At least 10 characters, not a common or easily guessed password. A few unrelated words work well."
+        error={fieldErrors.password}
+      >
         <Input id="password" name="password" type="password" autoComplete="new-password" required minLength={10} />
       </Field>
       {error && (

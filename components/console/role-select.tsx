@@ -13,7 +13,9 @@ export function RoleSelect({ uid, role, isSelf }: { uid: string; role: string; i
 
   async function change(next: string) {
     if (next === value) return;
-    const warning = isSelf ? " You are changing your own role." : "";
+    const warning = isSelf
+      ? " You are changing your own role, and you will sign in again."
+      : " They will sign in again.";
     if (!window.confirm(`Change this user's role from ${value} to ${next}?${warning}`)) return;
     setPending(true);
     setError(null);

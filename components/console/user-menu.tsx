@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { signOut } from "next-auth/react";
 import { useState } from "react";
 
@@ -37,6 +38,13 @@ export function UserMenu({ name, email, role }: { name: string; email: string; r
               </span>
             </div>
           </div>
+          <Link
+            role="menuitem"
+            href="/console/account"
+            className="mt-1 block w-full rounded-md px-2 py-1.5 text-left text-sm text-slate-700 hover:bg-slate-100"
+          >
+            Account &amp; password
+          </Link>
           <button
             type="button"
             role="menuitem"

@@ -27,6 +27,7 @@ export const INDEXES: IndexDeclaration[] = [
   { collectionGroup: "work_items", fields: [asc("status"), asc("lease_expires_at")] },
   // rate limits and one-time values with an expiry
   { collectionGroup: "rate_limits", fields: [asc("expires_at")] },
+  { collectionGroup: "sign_in_throttles", fields: [asc("expires_at")] },
   // remote_sessions: a user's sessions, live sessions (admins), the expiry backstop
   { collectionGroup: "remote_sessions", fields: [asc("user_uid"), desc("created_at")] },
   { collectionGroup: "remote_sessions", fields: [asc("active"), desc("created_at")] },

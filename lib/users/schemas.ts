@@ -12,6 +12,14 @@ export const ZUser = z.object({
   robots: z.array(z.string()).default([]),
   auth_provider: z.enum(["local", "firebase"]),
   last_sign_in_at: z.string().nullable().default(null),
+  /**
+   * Sessions carry the version they were issued at; sign-out, a role change, disabling the
+   * account and a password change raise it, and every request refuses an older session.
+   * Absent means 0 (accounts from before versions).
+   */
+  session_version: z.number().int().min(0).optional(),
+  /** Set by an admin: the account cannot sign in and its sessions are refused. */
+  disabled_at: z.string().nullable().optional(),
 });
 export type User = z.infer<typeof ZUser>;
 export const Users = defineCollection("users", ZUser);
@@ -32,6 +40,7 @@ export const ZEmail = z
   .max(254, "Email is too long.")
   .pipe(z.email({ error: "Enter a valid email address." }));
 
+/** Length only; strength (common and breached passwords, patterns) is `assertStrongPassword`. */
 export const ZPassword = z.string().min(10, "Use at least 10 characters.").max(200, "Use at most 200 characters.");
 
 export const ZSignUpInput = z.object({

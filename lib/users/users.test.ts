@@ -4,22 +4,30 @@ import { createTestContext, type TestContext } from "@/server/testing/create-tes
 import { authenticateLocal } from "./authenticate-local";
 import { changeRole } from "./change-role";
 import { listUsers } from "./list-users";
-import { signUpLocal } from "./sign-up-local";
+import type { Ctx } from "@/lib/context";
+import { credentialId, signUpLocal } from "./sign-up-local";
 
 let ctx: TestContext;
 afterEach(async () => ctx?.cleanup());
+
+/** Sign up an account that must be new. */
+async function signUp(c: Ctx, input: { email: string; password: string; display_name: string }) {
+  const outcome = await signUpLocal(c, input);
+  if (!outcome.created) throw new Error(`${input.email} already had an account`);
+  return outcome;
+}
 
 const admin = (uid: string) => ({ kind: "user" as const, uid, role: "admin" as const, email: "a@example.com" });
 
 describe("local accounts", () => {
   it("the first account becomes admin, the next ones owners", async () => {
     ctx = createTestContext();
-    const first = await signUpLocal(ctx, {
+    const first = await signUp(ctx, {
       email: "Ada@Example.com ",
       password: "correct horse battery",
       display_name: "Ada",
     });
-    const second = await signUpLocal(ctx, {
+    const second = await signUp(ctx, {
       email: "bob@example.com",
       password: "correct horse battery",
       display_name: "Bob",
@@ -40,16 +48,27 @@ describe("local accounts", () => {
     expect(await ctx.db.store.count("users", {})).toBe(0);
   });
 
-  it("refuses a taken email with conflict and creates nothing", async () => {
+  it("a taken email changes nothing and is told apart only to the caller's code, never in the error", async () => {
     ctx = createTestContext();
-    await signUpLocal(ctx, { email: "a@b.co", password: "long enough pw", display_name: "A" });
+    const first = await signUp(ctx, { email: "a@b.co", password: "long enough pw", display_name: "A" });
+    const before = await ctx.db.store.get("local_credentials", credentialId("a@b.co"));
+    ctx.clock.advance(1000);
     await expect(
       signUpLocal(ctx, { email: "A@B.CO", password: "another long pw", display_name: "A2" }),
-    ).rejects.toMatchObject({
-      code: "conflict",
-      reason: "email_taken",
-    });
+    ).resolves.toEqual({ created: false, email: "a@b.co" });
     expect(await ctx.db.store.count("users", {})).toBe(1);
+    expect(await ctx.db.store.get("local_credentials", credentialId("a@b.co"))).toEqual(before);
+    await expect(authenticateLocal(ctx, { email: "a@b.co", password: "long enough pw" })).resolves.toMatchObject({
+      uid: first.uid,
+    });
+    await expect(authenticateLocal(ctx, { email: "a@b.co", password: "another long pw" })).rejects.toMatchObject({
+      reason: "bad_credentials",
+    });
+    const audit = await listAudit(ctx.as(admin(first.uid)), { action: "user.sign_up" });
+    expect(audit.docs.map((doc) => [doc.data.outcome, doc.data.target, doc.data.details])).toEqual([
+      ["denied", null, { email: "a@b.co", reason: "email_taken" }],
+      ["success", { type: "user", id: first.uid }, { role: "admin" }],
+    ]);
   });
 
   it("limits sign-ups per address to the configured number an hour", async () => {
@@ -57,7 +76,7 @@ describe("local accounts", () => {
       config: { rateLimits: { robotPerMinute: 600, userPerMinute: 6000, signupsPerHour: 2, signinsPer15Min: 100 } },
     });
     for (const email of ["a@b.co", "b@b.co"])
-      await signUpLocal(ctx, { email, password: "long enough pw", display_name: "A" });
+      await signUp(ctx, { email, password: "long enough pw", display_name: "A" });
     await expect(
       signUpLocal(ctx, { email: "c@b.co", password: "long enough pw", display_name: "C" }),
     ).rejects.toMatchObject({ code: "rate_limited", reason: "rate_limited" });
@@ -67,9 +86,9 @@ describe("local accounts", () => {
     ).resolves.toMatchObject({ user: { email: "c@b.co" } });
   });
 
-  it("signs in with the right password only, audits failures, and rate-limits guessing", async () => {
+  it("signs in with the right password only, audits failures, and throttles guessing", async () => {
     ctx = createTestContext();
-    const { uid } = await signUpLocal(ctx, { email: "a@b.co", password: "long enough pw", display_name: "A" });
+    const { uid } = await signUp(ctx, { email: "a@b.co", password: "long enough pw", display_name: "A" });
     await expect(authenticateLocal(ctx, { email: "a@b.co", password: "long enough pw" })).resolves.toMatchObject({
       uid,
     });
@@ -80,10 +99,11 @@ describe("local accounts", () => {
     await expect(authenticateLocal(ctx, { email: "nobody@b.co", password: "whatever pw" })).rejects.toMatchObject({
       reason: "bad_credentials",
     });
-    for (let i = 0; i < 8; i++)
+    for (let i = 0; i < 5; i++)
       await authenticateLocal(ctx, { email: "a@b.co", password: "wrong" }).catch(() => undefined);
     await expect(authenticateLocal(ctx, { email: "a@b.co", password: "long enough pw" })).rejects.toMatchObject({
       code: "rate_limited",
+      reason: "sign_in_throttled",
     });
     ctx.clock.advance(15 * 60_000);
     await expect(authenticateLocal(ctx, { email: "a@b.co", password: "long enough pw" })).resolves.toMatchObject({
@@ -95,9 +115,9 @@ describe("local accounts", () => {
 
   it("admins change roles (audited); owners cannot; the last admin stays admin", async () => {
     ctx = createTestContext();
-    const first = await signUpLocal(ctx, { email: "a@b.co", password: "long enough pw", display_name: "A" });
+    const first = await signUp(ctx, { email: "a@b.co", password: "long enough pw", display_name: "A" });
     ctx.clock.advance(1000);
-    const second = await signUpLocal(ctx, { email: "b@b.co", password: "long enough pw", display_name: "B" });
+    const second = await signUp(ctx, { email: "b@b.co", password: "long enough pw", display_name: "B" });
     const owner = { kind: "user" as const, uid: second.uid, role: "owner" as const, email: "b@b.co" };
     await expect(changeRole(ctx.as(owner), { uid: second.uid, role: "admin" })).rejects.toMatchObject({
       code: "forbidden",

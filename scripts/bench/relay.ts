@@ -232,11 +232,13 @@ async function main(): Promise<void> {
         json: { provisioning_token: token, ruri: robot.ruri, public_key: robot.identity.publicKey },
       });
       const anonymous = runtime.contextFor({ kind: "anonymous" });
-      const { uid, user } = await signUpLocal(anonymous, {
+      const signedUp = await signUpLocal(anonymous, {
         email: `bench-${index}-${robot.deviceId}@example.test`,
         password: "bench password 123",
         display_name: `Bench ${index}`,
       });
+      if (!signedUp.created) throw new Error(`bench account ${signedUp.email} already existed`);
+      const { uid, user } = signedUp;
       const ctx = runtime.contextFor({ kind: "user", uid, role: user.role, email: user.email });
       await claimRobot(ctx, { local_claim_proof: robot.issueClaimProof(uid) });
       const perRobot = Math.ceil(SESSIONS / ROBOTS);

@@ -96,7 +96,7 @@ async function startServer(): Promise<ChildProcess> {
 async function signIn(context: BrowserContext): Promise<void> {
   const account = { email: "bench@example.test", password: "bench password 123", display_name: "Bench" };
   const signup = await context.request.post(`${BASE}/api/auth/signup`, { data: account });
-  if (signup.status() !== 201) throw new Error(`sign-up: ${signup.status()} ${await signup.text()}`);
+  if (signup.status() !== 202) throw new Error(`sign-up: ${signup.status()} ${await signup.text()}`);
   const { csrfToken } = (await (await context.request.get(`${BASE}/api/auth/csrf`)).json()) as { csrfToken: string };
   await context.request.post(`${BASE}/api/auth/callback/credentials`, {
     form: { csrfToken, email: account.email, password: account.password, json: "true", callbackUrl: "/console" },

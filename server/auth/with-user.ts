@@ -2,6 +2,7 @@ import { decode } from "next-auth/jwt";
 import type { Role } from "@/lib/context";
 import { DomainError } from "@/lib/errors";
 import { hasRole } from "@/lib/users/authorize";
+import { sessionStillValid } from "@/lib/users/end-sessions";
 import { Users } from "@/lib/users/schemas";
 import { upsertFirebaseUser } from "@/lib/users/upsert-firebase-user";
 import type { Runtime } from "@/server/runtime";
@@ -20,14 +21,24 @@ function cookie(request: Request, name: string): string | null {
   return null;
 }
 
-/** The uid a request's session names, or null (no session, expired, or tampered). */
-export async function sessionUid(runtime: Runtime, request: Request): Promise<string | null> {
+export interface SessionClaims {
+  uid: string;
+  /** The account's session version when the session was issued (absent in sessions from before versions). */
+  sessionVersion: number | undefined;
+}
+
+/**
+ * What a request's session cookie says (no session, expired, or tampered: null). Whether it is
+ * still valid is {@link sessionStillValid}.
+ */
+export async function sessionClaims(runtime: Runtime, request: Request): Promise<SessionClaims | null> {
   for (const name of SESSION_COOKIES) {
     const token = cookie(request, name);
     if (!token) continue;
     try {
       const payload = await decode({ token, secret: runtime.secrets.nextAuthSecret });
-      if (payload && typeof payload.uid === "string") return payload.uid;
+      if (payload && typeof payload.uid === "string")
+        return { uid: payload.uid, sessionVersion: typeof payload.sv === "number" ? payload.sv : undefined };
     } catch {
       return null;
     }
@@ -35,11 +46,16 @@ export async function sessionUid(runtime: Runtime, request: Request): Promise<st
   return null;
 }
 
+/** The uid a request's session names, or null (no session, expired, or tampered). */
+export async function sessionUid(runtime: Runtime, request: Request): Promise<string | null> {
+  return (await sessionClaims(runtime, request))?.uid ?? null;
+}
+
 /**
  * Cookie-authenticated writes must come from our own pages: a cross-site form or fetch carries an
  * Origin that is not ours. (SameSite=Lax cookies already stop most of it; this closes the rest.)
  */
-function assertSameOrigin(runtime: Runtime, request: Request): void {
+export function assertSameOrigin(runtime: Runtime, request: Request): void {
   if (["GET", "HEAD", "OPTIONS"].includes(request.method)) return;
   const origin = request.headers.get("origin");
   if (!origin) return;
@@ -62,11 +78,13 @@ export async function authenticateUser(
 ): Promise<AuthResult> {
   const bearer = request.headers.get("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1];
   let uid: string | null = null;
+  let claims: SessionClaims | null = null;
   if (bearer && runtime.config.authDriver === "firebase") {
     const identity = await verifyFirebaseIdToken(runtime, bearer);
     uid = (await upsertFirebaseUser(runtime.contextFor({ kind: "anonymous" }, info), identity)).uid;
   } else {
-    uid = await sessionUid(runtime, request);
+    claims = await sessionClaims(runtime, request);
+    uid = claims?.uid ?? null;
     if (uid) assertSameOrigin(runtime, request);
   }
   if (!uid) throw new DomainError("unauthenticated", "Sign in to do this.", { reason: "sign_in_required" });
@@ -75,6 +93,12 @@ export async function authenticateUser(
     throw new DomainError("unauthenticated", "Your account no longer exists; sign in again.", {
       reason: "account_missing",
     });
+  if (user.data.disabled_at)
+    throw new DomainError("unauthenticated", "This account is disabled; ask an admin.", { reason: "account_disabled" });
+  // A session cookie ended by sign-out, a role or password change is refused (a Firebase ID
+  // token is checked for revocation by Firebase itself).
+  if (claims && !sessionStillValid(user.data, claims.sessionVersion))
+    throw new DomainError("unauthenticated", "This session has ended; sign in again.", { reason: "session_revoked" });
   return { actor: { kind: "user", uid, role: user.data.role, email: user.data.email } };
 }
 

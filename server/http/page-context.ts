@@ -5,8 +5,13 @@ import { createId } from "@/lib/ids";
 import { hasRole } from "@/lib/users/authorize";
 import { Users, type User } from "@/lib/users/schemas";
 import type { Doc } from "@/lib/storage/typed";
-import { sessionUid } from "@/server/auth/with-user";
+import { sessionStillValid } from "@/lib/users/end-sessions";
+import { safeCallbackPath } from "@/lib/users/safe-callback";
+import { sessionClaims } from "@/server/auth/with-user";
 import { getRuntime, type Runtime } from "@/server/runtime";
+
+/** Set by the custom server on every request to what the browser asked for (`req.url`); a client's own value is overwritten. */
+export const REQUEST_PATH_HEADER = "x-continuon-request-path";
 
 export interface PageSession {
   runtime: Runtime;
@@ -23,10 +28,12 @@ export async function getPageSession(): Promise<PageSession | null> {
     .getAll()
     .map((cookie) => `${cookie.name}=${encodeURIComponent(cookie.value)}`)
     .join("; ");
-  const uid = await sessionUid(runtime, new Request("http://internal/", { headers: { cookie: cookieHeader } }));
-  if (!uid) return null;
+  const claims = await sessionClaims(runtime, new Request("http://internal/", { headers: { cookie: cookieHeader } }));
+  if (!claims) return null;
+  const uid = claims.uid;
   const user = await runtime.db.get(Users, uid);
-  if (!user) return null;
+  // Ended sessions (sign-out, role or password change, disabled account) count as signed out.
+  if (!user || !sessionStillValid(user.data, claims.sessionVersion)) return null;
   const ctx = runtime.contextFor(
     { kind: "user", uid, role: user.data.role, email: user.data.email },
     {
@@ -39,12 +46,33 @@ export async function getPageSession(): Promise<PageSession | null> {
 }
 
 /**
- * For console pages: redirect to sign-in when signed out. This is user experience only; the
- * verbs the page calls check the actor again.
+ * The path and query the browser asked for, as the custom server recorded it before Next saw the
+ * request (layouts are not told the pathname). Next's own `_rsc` cache-busting parameter is
+ * dropped; anything not a same-origin path gives null.
+ */
+export async function requestedPath(): Promise<string | null> {
+  const raw = (await headers()).get(REQUEST_PATH_HEADER);
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw, "http://internal.invalid");
+  } catch {
+    return null;
+  }
+  if (url.origin !== "http://internal.invalid") return null;
+  url.searchParams.delete("_rsc");
+  const path = safeCallbackPath(`${url.pathname}${url.search}`, "http://internal.invalid", "");
+  return path || null;
+}
+
+/**
+ * For console pages: redirect to sign-in when signed out, with the page the browser asked for
+ * (path and query, so a shared link survives sign-in), or `callbackPath` when it is not known.
+ * This is user experience only; the verbs the page calls check the actor again.
  */
 export async function requirePageSession(callbackPath = "/console"): Promise<PageSession> {
   const session = await getPageSession();
-  if (!session) redirect(`/signin?callbackUrl=${encodeURIComponent(callbackPath)}`);
+  if (!session) redirect(`/signin?callbackUrl=${encodeURIComponent((await requestedPath()) ?? callbackPath)}`);
   return session;
 }
 

@@ -14,7 +14,7 @@ import { createRobotIdentity } from "../../tools/robot-client";
 import { recordEpisode, uploadEpisode } from "../../tools/simulator/behaviors/episodes";
 import { expectSignedUrlRefusal } from "../support/blob-refusals";
 import { startTestServer } from "../support/test-server";
-import { adminApi, signUpAndSignIn } from "../support/users";
+import { adminApi, changeRoleAndSignInAgain, signUpAndSignIn } from "../support/users";
 import {
   canonicalFile,
   download,
@@ -378,10 +378,7 @@ test.describe("who sees which episodes", () => {
     expect((await owner.api.get(`/api/console/episodes/seen_${theirs.deviceId}`)).status()).toBe(404);
     expect((await owner.api.post(`/api/console/episodes/seen_${mine.deviceId}/revalidate`)).status()).toBe(403);
 
-    const operator = await signUpAndSignIn(base, "episode-operator");
-    expect(
-      (await admin.patch(`/api/console/users/${operator.uid}/role`, { data: { role: "operator" } })).status(),
-    ).toBe(200);
+    const operator = await changeRoleAndSignInAgain(admin, await signUpAndSignIn(base, "episode-operator"), "operator");
     const all = (await (await operator.api.get(`/api/console/episodes?robot_id=${theirs.deviceId}`)).json()) as {
       episodes: { episode_id: string }[];
     };

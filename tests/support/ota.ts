@@ -9,7 +9,7 @@ import { Models } from "../../lib/models/schemas";
 import { createRuntime, type Runtime } from "../../server/runtime";
 import { createRobotIdentity, RobotClient } from "../../tools/robot-client";
 import { cloudDeploymentFor, isCloudMode } from "../../tools/cloud-emulators/deployment";
-import { signUpAndSignIn, type SignedInUser } from "./users";
+import { changeRoleAndSignInAgain, signUpAndSignIn, type SignedInUser } from "./users";
 
 /** The data folder of the server Playwright started (see playwright.config.ts). */
 export function e2eDataDir(): string {
@@ -96,10 +96,7 @@ export async function tamperBlob(key: string, dataDir?: string): Promise<void> {
 
 /** A signed-in operator (promoted by the admin through the real endpoint). */
 export async function operatorUser(baseURL: string, admin: APIRequestContext): Promise<SignedInUser> {
-  const user = await signUpAndSignIn(baseURL, "operator");
-  const change = await admin.patch(`/api/console/users/${user.uid}/role`, { data: { role: "operator" } });
-  if (change.status() !== 200) throw new Error(`role change: ${change.status()} ${await change.text()}`);
-  return user;
+  return changeRoleAndSignInAgain(admin, await signUpAndSignIn(baseURL, "operator"), "operator");
 }
 
 /** `count` robots of `robotModel`, registered with one provisioning token. */

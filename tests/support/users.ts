@@ -96,9 +96,8 @@ export async function signUpAndSignIn(
     return { uid, email, password, role, api };
   }
   const signup = await api.post("/api/auth/signup", { data: { email, password, display_name: label } });
-  if (signup.status() !== 201) throw new Error(`sign-up failed: ${signup.status()} ${await signup.text()}`);
-  const { uid, role } = (await signup.json()) as { uid: string; role: string };
-  await signIn(api, email, password);
+  if (signup.status() !== 202) throw new Error(`sign-up failed: ${signup.status()} ${await signup.text()}`);
+  const { uid, role } = await signInWithPassword(api, email, password);
   return { uid, email, password, role, api };
 }
 
@@ -127,13 +126,42 @@ export async function signIn(api: APIRequestContext, email: string, password: st
   await expectSession(api);
 }
 
+/**
+ * An admin gives `user` a role through the real endpoint. A role change ends the user's sessions,
+ * so the user signs in again and `user.api` carries the new session.
+ */
+export async function changeRoleAndSignInAgain(
+  admin: APIRequestContext,
+  user: SignedInUser,
+  role: "owner" | "operator" | "admin",
+): Promise<SignedInUser> {
+  const change = await admin.patch(`/api/console/users/${user.uid}/role`, { data: { role } });
+  if (change.status() !== 200) throw new Error(`role change: ${change.status()} ${await change.text()}`);
+  await signIn(user.api, user.email, user.password);
+  return { ...user, role };
+}
+
+/**
+ * Sign a local account in through `POST /api/auth/sign-in` (what the sign-in form calls), keeping
+ * the session cookie on `api`; answers who signed in.
+ */
+export async function signInWithPassword(
+  api: APIRequestContext,
+  email: string,
+  password: string,
+): Promise<{ uid: string; role: string }> {
+  const response = await api.post("/api/auth/sign-in", { data: { email, password } });
+  if (response.status() !== 200) throw new Error(`sign-in failed: ${response.status()} ${await response.text()}`);
+  return (await response.json()) as { uid: string; role: string };
+}
+
 type StorageState = Awaited<ReturnType<APIRequestContext["storageState"]>>;
 const adminSessions = new Map<string, Promise<StorageState>>();
 
 /**
  * A request context signed in as the shared server's admin (created by the global setup). The
  * admin signs in once per server and worker and the session cookie is reused: the server allows
- * only 10 sign-ins per account in 15 minutes, and most specs want the admin.
+ * throttles sign-ins per account and address, and most specs want the admin.
  */
 export async function adminApi(baseURL: string): Promise<APIRequestContext> {
   let session = adminSessions.get(baseURL);

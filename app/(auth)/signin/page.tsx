@@ -2,26 +2,23 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { FirebaseSignIn } from "@/components/auth/firebase-sign-in";
 import { SignInForm } from "@/components/auth/sign-in-form";
+import { safeCallbackPath } from "@/lib/users/safe-callback";
 import { getPageSession } from "@/server/http/page-context";
 import { getRuntime } from "@/server/runtime";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-function safeCallback(value: string | undefined): string {
-  // Only same-site paths: never bounce a user to another origin after sign-in.
-  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/console";
-}
-
 export default async function SignInPage({
   searchParams,
 }: {
-  searchParams: Promise<{ callbackUrl?: string; error?: string }>;
+  searchParams: Promise<{ callbackUrl?: string | string[]; error?: string }>;
 }) {
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
-  if (await getPageSession()) redirect(callbackUrl);
   const runtime = await getRuntime();
+  // Only same-origin paths: never bounce a user to another origin after sign-in.
+  const callbackUrl = safeCallbackPath(params.callbackUrl, runtime.config.publicUrl);
+  if (await getPageSession()) redirect(callbackUrl);
   const firebase = runtime.config.firebaseAuth;
   return (
     <>

@@ -39,18 +39,104 @@ export default function Security() {
       <ul>
         <li>The first account created on a deployment becomes admin. No default password exists anywhere.</li>
         <li>
-          Local passwords are hashed with scrypt (N=16384, r=8, p=1, per-user salt). Sign-in attempts are rate-limited
-          per email and per address, in the store, so the limit holds across instances.
+          Local passwords are hashed with scrypt (N=16384, r=8, p=1, per-user salt). Sign-in attempts are throttled per
+          account and address, and per address, in the store, so the limits hold across instances (
+          <a href="#sign-in">below</a>).
         </li>
         <li>
-          Sessions are signed JWT cookies (12 hours, HttpOnly, SameSite=Lax); the role is read from the user record on
-          each request, so a role change applies at once. Cookie-authenticated writes from another origin are refused.
+          Sessions are encrypted JWT cookies (12 hours, HttpOnly, SameSite=Lax); the role and the account&apos;s session
+          version are read from the user record on each request, so a role change applies at once and an ended session
+          is refused (<a href="#sign-in">below</a>). Cookie-authenticated writes from another origin are refused.
         </li>
         <li>
           Route wrappers reject callers without the role, and the domain verbs check again: a page or a layout is never
           the only gate.
         </li>
       </ul>
+      <h2 id="sign-in">Sign-in, sessions and accounts</h2>
+      <p>What the sign-in and account endpoints defend against, and how (each case is in the API test suite):</p>
+      <table>
+        <thead>
+          <tr>
+            <th>Attack</th>
+            <th>Defence</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <td>Open redirect after sign-in</td>
+            <td>
+              <code>callbackUrl</code> is parsed as a URL against the deployment&apos;s origin, as a browser would read
+              it (backslashes as slashes, tabs and newlines dropped), and only a path on that same origin is kept: its
+              normalized path and query, never one starting with <code>{"//"}</code>, never a scheme without{" "}
+              <code>{"//"}</code> (<code>https:evil.example</code>), never credentials in the URL. Anything else goes to{" "}
+              <code>/console</code>. One rule serves the sign-in page, the sign-in form, next-auth&apos;s redirects and
+              the console&apos;s signed-out redirect.
+            </td>
+          </tr>
+          <tr>
+            <td>Links lost at sign-in</td>
+            <td>
+              A signed-out visitor to any console page (a replay link with <code>?step=1200</code>, a job, an OTA page)
+              is sent to <code>/signin?callbackUrl=</code> with that page&apos;s path and query, and comes back to it
+              after signing in (same-origin only, as above).
+            </td>
+          </tr>
+          <tr>
+            <td>A session that outlives sign-out</td>
+            <td>
+              Every session carries the account&apos;s session version. Signing out, a role change, an admin disabling
+              the account and a password change raise the version, which ends every session of the account in every
+              browser: an old cookie gets <code>401 session_revoked</code> (<code>account_disabled</code> while
+              disabled), pages treat it as signed out, and <code>/api/auth/session</code> answers <code>{"{}"}</code>.
+              Firebase ID tokens are checked for revocation by Firebase.
+            </td>
+          </tr>
+          <tr>
+            <td>Password guessing, and lockouts anyone can cause</td>
+            <td>
+              Throttled per account <em>and</em> address: the first 5 wrong passwords from one address cost nothing;
+              after that the address waits 30 seconds, then twice as long after each further failure, up to 15 minutes,
+              and meanwhile every attempt from it for that account, the right password included, gets{" "}
+              <code>429 sign_in_throttled</code> with <code>Retry-After</code> (the form shows the wait). Each attempt
+              is counted before the password is checked, so parallel guesses do not slip through. The owner signing in
+              from another address is not held back: no one can lock an account by failing on purpose. Each address also
+              has 100 attempts in 15 minutes across all accounts (<code>SIGNIN_RATE_LIMIT_PER_15MIN</code>). A success
+              clears the account&apos;s count for that address; refusals are logged and audited (
+              <code>user.sign_in</code>, outcome <code>denied</code>, with the address).
+            </td>
+          </tr>
+          <tr>
+            <td>Weak passwords</td>
+            <td>
+              At sign-up and password change, passwords are rated with zxcvbn (its common-password and breached-password
+              lists, keyboard patterns, repeats, sequences, dates, and the person&apos;s own name and email) and
+              anything below score 3 (about 10<sup>8</sup> guesses) is refused with <code>400 weak_password</code> and a
+              reason: <code>1234567890</code>, <code>aaaaaaaaaa</code> and <code>password123</code> are refused; a few
+              unrelated words pass.
+            </td>
+          </tr>
+          <tr>
+            <td>Finding out who has an account through sign-up</td>
+            <td>
+              Sign-up answers the same <code>202</code> whether the email was free or already had an account; an
+              existing account is left exactly as it was (password, name, sessions) and the attempt is audited. Local
+              accounts have no email channel to confirm ownership, so the sign-in that follows is still where a wrong
+              password shows; both steps are limited per address (sign-ups 20 an hour, sign-ins as above), so probing
+              costs a sign-up and a throttled sign-in per email.
+            </td>
+          </tr>
+          <tr>
+            <td>Disabled accounts</td>
+            <td>
+              An admin disables an account from Users &amp; roles (
+              <code>PATCH /api/console/users/{"{uid}"}/disabled</code>
+              ): its sessions end at once and its sign-ins are refused until it is enabled again. Admins cannot disable
+              themselves.
+            </td>
+          </tr>
+        </tbody>
+      </table>
       <h2 id="robots">Robots</h2>
       <p>
         A robot is identified by its RURI <code>rcan://registry/manufacturer/model/device_id</code> and holds an Ed25519
@@ -175,8 +261,9 @@ export default function Security() {
         <code>429</code> with <code>Retry-After</code>. The counts live in the store, so the budget holds across server
         instances: each instance adds its counts once a second and reads the shared total back. Sign-in and sign-up
         attempts, claims and remote-session verifies have their own, stricter limits counted exactly per attempt (local
-        sign-ups: 20 an hour from one address, <code>SIGNUP_RATE_LIMIT_PER_HOUR</code>; sign-ins: 10 per account and 100
-        per address in 15 minutes, <code>SIGNIN_RATE_LIMIT_PER_15MIN</code>).
+        sign-ups: 20 an hour from one address, <code>SIGNUP_RATE_LIMIT_PER_HOUR</code>; sign-ins: 100 per address in 15
+        minutes, <code>SIGNIN_RATE_LIMIT_PER_15MIN</code>, and a growing delay per account and address, described{" "}
+        <a href="#sign-in">above</a>).
       </p>
       <h2 id="secrets">Secrets</h2>
       <p>
@@ -186,7 +273,8 @@ export default function Security() {
       </p>
       <h2 id="audit">Audit log</h2>
       <p>
-        Sign-ups, failed sign-ins, role changes, claims and ownership changes, token creation and revocation, remote
+        Sign-ups (and sign-ups for a taken email), failed and throttled sign-ins, sign-outs, password changes, disabled
+        and enabled accounts, role changes, claims and ownership changes, token creation and revocation, remote
         sessions, bundle creation and every rollout action are appended to <code>audit_log</code> with who, what,
         target, when, from where and the outcome. The product has no way to edit or delete an entry. Admins filter and
         export it from the console.

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { ZAuditFilter } from "@/lib/audit/list-audit";
 import { ZAuditEntry } from "@/lib/audit/schemas";
+import { ZChangePasswordInput } from "@/lib/users/change-password";
 import { ZChangeRoleInput } from "@/lib/users/change-role";
+import { ZSetUserDisabledInput } from "@/lib/users/set-user-disabled";
 import { ZRole, ZSignInInput, ZSignUpInput } from "@/lib/users/schemas";
 import type { OperationSpec } from "../types";
 import { ZPageQuery, page, pathParams } from "./common";
@@ -16,11 +18,48 @@ export const PLATFORM_OPERATIONS: OperationSpec[] = [
     path: "/api/auth/signup",
     operationId: "signUp",
     summary: "Create a local account (the first one becomes admin)",
-    description: "Embedded default only; on Google Cloud people sign in with Firebase Auth.",
+    description:
+      "Embedded default only; on Google Cloud people sign in with Firebase Auth. The password must not be common, breached or easily guessed (400 `weak_password`, with the reason). The answer is the same 202 whether the email was free or already had an account (which is left unchanged), so it does not reveal who has an account: sign in next (`POST /api/auth/sign-in`). Limited per address (`SIGNUP_RATE_LIMIT_PER_HOUR`).",
     area: "accounts",
     auth: ["public"],
     body: { schema: ZSignUpInput },
-    responses: { 201: z.object({ uid: z.string(), email: z.string(), role: ZRole }) },
+    responses: {
+      202: z.object({ status: z.literal("accepted"), email: z.string(), message: z.string() }),
+      400: "`invalid_input` or `weak_password` (details.issues names the field and why)",
+      429: "Too many sign-ups from this address (`rate_limited`, `Retry-After`)",
+    },
+  },
+  {
+    method: "POST",
+    path: "/api/auth/sign-in",
+    operationId: "signInWithPassword",
+    summary: "Sign in with email and password (local accounts; sets the session cookie)",
+    description:
+      "What the sign-in form calls. `callbackUrl` is answered back as `redirect_to` only when it is a same-origin path (else `/console`). Throttled per account and address: after 5 wrong passwords from one address that address waits 30 s, then twice as long after each further failure (at most 15 min), the right password included; other addresses are unaffected. Each address also has `SIGNIN_RATE_LIMIT_PER_15MIN` attempts in 15 minutes.",
+    area: "accounts",
+    auth: ["public"],
+    body: {
+      schema: z.object({ email: z.string(), password: z.string(), callbackUrl: z.string().optional() }),
+    },
+    responses: {
+      200: z.object({ uid: z.string(), email: z.string(), role: ZRole, redirect_to: z.string() }),
+      401: "`bad_credentials` (wrong email or password) or `account_disabled`",
+      429: "`sign_in_throttled` with `Retry-After` (seconds)",
+    },
+  },
+  {
+    method: "POST",
+    path: "/api/auth/password",
+    operationId: "changePassword",
+    summary: "Change your own password; every session of the account ends, this one included",
+    area: "accounts",
+    auth: ["user"],
+    body: { schema: ZChangePasswordInput },
+    responses: {
+      200: z.object({ changed: z.literal(true), signed_out: z.literal(true) }),
+      400: "`wrong_current_password`, `weak_password` or `invalid_input`",
+      429: "`sign_in_throttled` (the current password is throttled like a sign-in)",
+    },
   },
   {
     method: "GET",
@@ -46,7 +85,7 @@ export const PLATFORM_OPERATIONS: OperationSpec[] = [
     operationId: "signIn",
     summary: "next-auth: sign in (sets the session cookie)",
     description:
-      "Form-encoded: `csrfToken` and, for `credentials`, `email` + `password`; for `firebase`, `idToken` (a Firebase ID token). Ten sign-ins per account in 15 minutes.",
+      "Form-encoded: `csrfToken` and, for `credentials`, `email` + `password`; for `firebase`, `idToken` (a Firebase ID token). Throttled like `POST /api/auth/sign-in`, but next-auth answers a refusal with its own error redirect, without `Retry-After`.",
     area: "accounts",
     auth: ["public"],
     params: pathParams("provider"),
@@ -70,7 +109,7 @@ export const PLATFORM_OPERATIONS: OperationSpec[] = [
     method: "POST",
     path: "/api/auth/signout",
     operationId: "signOut",
-    summary: "next-auth: sign out (clears the session cookie)",
+    summary: "next-auth: sign out (clears the cookie and ends every session of the account server-side)",
     area: "accounts",
     auth: ["user"],
     body: { contentType: "application/x-www-form-urlencoded", description: "`csrfToken`" },
@@ -96,6 +135,20 @@ export const PLATFORM_OPERATIONS: OperationSpec[] = [
     params: pathParams("uid"),
     body: { schema: ZChangeRoleInput.pick({ role: true }) },
     responses: { 200: z.object({ uid: z.string(), role: ZRole }) },
+  },
+  {
+    method: "PATCH",
+    path: "/api/console/users/{uid}/disabled",
+    operationId: "setUserDisabled",
+    summary: "Disable an account (its sessions end, it cannot sign in) or enable it again (audited)",
+    area: "accounts",
+    auth: ["admin"],
+    params: pathParams("uid"),
+    body: { schema: ZSetUserDisabledInput.pick({ disabled: true }) },
+    responses: {
+      200: z.object({ uid: z.string(), disabled: z.boolean(), disabled_at: z.string().nullable() }),
+      409: "`cannot_disable_self`",
+    },
   },
   {
     method: "GET",

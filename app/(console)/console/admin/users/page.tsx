@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { RoleSelect } from "@/components/console/role-select";
+import { UserAccessButton } from "@/components/console/user-access-button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
@@ -25,7 +26,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
     <>
       <PageHeader
         title="Users & roles"
-        description="Owners see their own robots; operators run datasets, training and rollouts; admins manage people, tokens and the audit log."
+        description="Owners see their own robots; operators run datasets, training and rollouts; admins manage people, tokens and the audit log. Changing a role or disabling an account ends that person's sessions."
       />
       {page.docs.length === 0 ? (
         <EmptyState title="No users yet">People appear here after they create an account.</EmptyState>
@@ -39,6 +40,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
               <Th>Robots</Th>
               <Th>Joined</Th>
               <Th>Last sign-in</Th>
+              <Th>Access</Th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
@@ -52,6 +54,12 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                 <Td className="tabular-nums">{doc.data.robots.length}</Td>
                 <Td className="whitespace-nowrap">{doc.data.created_at.slice(0, 10)}</Td>
                 <Td className="whitespace-nowrap">{doc.data.last_sign_in_at?.slice(0, 16).replace("T", " ") ?? "—"}</Td>
+                <Td>
+                  {doc.data.disabled_at && <span className="mr-2 text-xs font-medium text-red-700">Disabled</span>}
+                  {doc.id !== session.user.id && (
+                    <UserAccessButton uid={doc.id} email={doc.data.email} disabled={Boolean(doc.data.disabled_at)} />
+                  )}
+                </Td>
               </tr>
             ))}
           </tbody>
