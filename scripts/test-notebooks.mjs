@@ -201,7 +201,7 @@ async function main() {
     const job = await ok("POST", "/api/console/training/jobs", {
       body: {
         type: "seed",
-        filter,
+        preview_id: preview.preview_id,
         expected_sha256: preview.episode_set_sha256,
         hyperparams: { num_steps: 400, batch_size: 64, learning_rate: 0.01, hidden: 32 },
       },

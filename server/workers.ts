@@ -10,6 +10,7 @@ import { BUILD_QUEUE, markRolledBackDeployments, ROLLBACK_QUEUE, runBundleBuild,
 import { sweepRateLimits } from "@/lib/rate-limit/consume-rate-limit";
 import { sweepHeartbeats } from "@/lib/robots/sweep-heartbeats";
 import { sweepRobotNonces } from "@/lib/robots/sweep-robot-nonces";
+import { sweepDatasetPreviews } from "@/lib/training/dataset-previews";
 import { evaluateSlowLoops, SLOW_LOOP_QUEUE } from "@/lib/training/evaluate-slow-loops";
 import { requeueLapsedTrainingJobs } from "@/lib/training/requeue-lapsed-training-jobs";
 import { EPISODE_SYNC_QUEUE, syncJobEpisodes } from "@/lib/training/sync-job-episodes";
@@ -40,6 +41,7 @@ export const WORKERS: BackgroundWorker[] = [
       ),
   },
   { name: SLOW_LOOP_QUEUE, intervalMs: 60_000, run: evaluateSlowLoops },
+  { name: "training-preview-sweep", intervalMs: 60 * 60_000, run: sweepDatasetPreviews },
   { name: BUILD_QUEUE, intervalMs: 30_000, run: (ctx) => runNextWork(ctx, BUILD_QUEUE, runBundleBuild, 30 * 60_000) },
   {
     name: ROLLBACK_QUEUE,

@@ -46,6 +46,8 @@ export const INDEXES: IndexDeclaration[] = [
   { collectionGroup: "training_logs", fields: [asc("job_id"), asc("key")] },
   // training tokens (admin list), slow-loop policies (the evaluator's list)
   { collectionGroup: "training_tokens", fields: [desc("created_at")] },
+  // training dataset previews: the expiry sweep
+  { collectionGroup: "training_dataset_previews", fields: [asc("expires_at")] },
   { collectionGroup: "slow_loop_policies", fields: [asc("enabled"), asc("robot_model")] },
   { collectionGroup: "slow_loop_policies", fields: [asc("robot_model")] },
   // models: lists by robot model and stage, lineage downwards
