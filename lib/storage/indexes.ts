@@ -25,6 +25,7 @@ export const INDEXES: IndexDeclaration[] = [
   // work_items (durable background work)
   { collectionGroup: "work_items", fields: [asc("queue"), asc("status"), asc("run_after")] },
   { collectionGroup: "work_items", fields: [asc("status"), asc("lease_expires_at")] },
+  { collectionGroup: "work_items", fields: [asc("queue"), asc("status"), asc("lease_expires_at")] },
   // rate limits and one-time values with an expiry
   { collectionGroup: "rate_limits", fields: [asc("expires_at")] },
   // remote_sessions: a user's sessions, live sessions (admins), the expiry backstop
