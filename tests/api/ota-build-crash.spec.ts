@@ -38,7 +38,10 @@ async function crashMidBuild(label: string): Promise<{
   await waitFor(
     async () => (server.output().includes("fault point ota.build_after_archive reached") ? true : null),
     "the build to reach its fault point",
-  );
+    60_000,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\n${server.output()}`);
+  });
   await server.kill();
   return { dataDir, port: server.port, admin, bundleId };
 }
