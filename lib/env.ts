@@ -71,6 +71,8 @@ const EnvSchema = z.object({
     .optional(),
   CONTINUON_INGEST_LEASE_S: z.coerce.number().int().min(2).max(3600).default(60),
   CONTINUON_INGEST_SETTLE_S: z.coerce.number().int().min(0).max(3600).default(120),
+  // Background work (bundle builds, conversions): lease renewed every third while the worker lives.
+  CONTINUON_WORK_LEASE_S: z.coerce.number().int().min(2).max(600).default(30),
 });
 
 export type StorageDriver = "sqlite" | "firestore";
@@ -126,6 +128,11 @@ export interface AppConfig {
   ingestLeaseS: number;
   /** Quiet time after the last PUT of an automatically ingested upload (Flutter flow) before it is ingested. */
   ingestSettleS: number;
+  /**
+   * Lease of a background work item (`CONTINUON_WORK_LEASE_S`, default 30): its worker renews it
+   * every third of it, so the item of a dead worker is taken over once this has passed.
+   */
+  workLeaseS: number;
 }
 
 export class ConfigError extends Error {
@@ -183,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     strictIndexes: e.CONTINUON_STRICT_INDEXES,
     workers: e.CONTINUON_WORKERS,
     ingestLeaseS: e.CONTINUON_INGEST_LEASE_S,
+    workLeaseS: e.CONTINUON_WORK_LEASE_S,
     ingestSettleS: e.CONTINUON_INGEST_SETTLE_S,
   };
   if (e.CONTINUON_FAULT_POINT) {

@@ -1,16 +1,17 @@
 // The notebooks' tests, run by `npm test` (scripts/test-all.mjs):
 //   node scripts/test-notebooks.mjs --python     Python unit tests of notebooks/ (Debian's pytest)
 //   node scripts/test-notebooks.mjs              end to end against the built server (after `npm run build`):
-//     episodes → an operator creates a seed job → notebook 01 (executed headless with
-//     `jupyter nbconvert --to notebook --execute`, token passed by env) claims it, trains, reports
+//     episodes → an operator creates a seed job → downloads its notebook from the console (job id
+//     and API URL filled in) → that file, executed headless with
+//     `jupyter nbconvert --to notebook --execute` (token passed by env, nothing else), claims it, trains, reports
 //     metrics, uploads a checkpoint and completes → checks the job, metrics, model and lineage →
-//     promote + slow-loop policy → notebook 02 trains from the production model → notebook 04
+//     promote + slow-loop policy → the downloaded notebook 02 trains from the production model → notebook 04
 //     exports a bundle → notebook 03 analyses the episodes with a read-only token → the console
 //     shows the loss curve and the lineage (a Playwright spec).
 // Port: E2E_PORT (default 3571); data under /tmp/training-notebooks-<port>.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 
 const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
 const JUPYTER = process.env.JUPYTER ?? "/usr/bin/jupyter";
@@ -200,7 +201,7 @@ async function main() {
     const job = await ok("POST", "/api/console/training/jobs", {
       body: {
         type: "seed",
-        filter,
+        preview_id: preview.preview_id,
         expected_sha256: preview.episode_set_sha256,
         hyperparams: { num_steps: 400, batch_size: 64, learning_rate: 0.01, hidden: 32 },
       },
@@ -217,7 +218,7 @@ async function main() {
       PYDEVD_DISABLE_FILE_VALIDATION: "1",
       ...extra,
     });
-    const execute = async (notebook, extra) =>
+    const nbconvert = (path, env) =>
       run(
         JUPYTER,
         [
@@ -228,17 +229,57 @@ async function main() {
           "--ExecutePreprocessor.timeout=600",
           "--output-dir",
           outDir,
-          `notebooks/${notebook}`,
+          path,
         ],
-        notebookEnv(extra),
+        env,
       );
+    const execute = async (notebook, extra) => nbconvert(`notebooks/${notebook}`, notebookEnv(extra));
 
-    await execute("01_seed_model_training.ipynb", {
-      CONTINUON_JOB_ID: job.job_id,
-      CONTINUON_WORKER_NAME: "ci-notebook-01",
-    });
+    /**
+     * "Download notebook" on the job page, as a user does: the file the console hands out, saved
+     * under the name it gives, run with only the token and the worker's name in the environment —
+     * the job id and API URL must come from the file's parameters cell. The client is found on
+     * PYTHONPATH, as for someone running a downloaded notebook next to a checkout.
+     */
+    const runDownloaded = async (jobId, expectedFile, workerName) => {
+      const response = await fetch(`${base}/api/console/training/jobs/${encodeURIComponent(jobId)}/notebook`, {
+        headers: { cookie: cookieHeader() },
+      });
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`notebook download → ${response.status} ${text}`);
+      const disposition = response.headers.get("content-disposition") ?? "";
+      const name = /filename="([^"]+)"/.exec(disposition)?.[1];
+      check(
+        response.headers.get("content-type") === "application/x-ipynb+json" &&
+          name === `${expectedFile.replace(/\.ipynb$/, "")}-${jobId}.ipynb`,
+        `the console offers ${name} for download`,
+      );
+      const parameters = JSON.parse(text)
+        .cells.find((cell) => cell.metadata?.tags?.includes("parameters"))
+        .source.join("");
+      check(
+        parameters.includes(`JOB_ID = ${JSON.stringify(jobId)}  # @param {type:"string"}\n`) &&
+          parameters.includes(`CONTINUON_API_URL = ${JSON.stringify(base)}  # @param {type:"string"}\n`),
+        "the downloaded parameters cell holds the job id and API URL, form annotations kept",
+      );
+      const downloads = join(root, "downloads");
+      mkdirSync(downloads, { recursive: true });
+      const path = join(downloads, name);
+      writeFileSync(path, text);
+      await nbconvert(path, {
+        CONTINUON_TRAINING_TOKEN: token,
+        CONTINUON_WORKER_NAME: workerName,
+        CONTINUON_CACHE_DIR: join(root, "cache"),
+        CONTINUON_API_URL: "",
+        CONTINUON_JOB_ID: "",
+        PYTHONPATH: resolve("notebooks"),
+        PYDEVD_DISABLE_FILE_VALIDATION: "1",
+      });
+    };
+
+    await runDownloaded(job.job_id, "01_seed_model_training.ipynb", "ci-notebook-01");
     const done = await ok("GET", `/api/console/training/jobs/${job.job_id}`);
-    check(done.status === "completed", "notebook 01 completed the job");
+    check(done.status === "completed", "the downloaded notebook 01 completed the job");
     check(done.lease === null && done.attempts === 1, "the lease is released after one attempt");
     const modelId = done.output.model_id;
     check(
@@ -311,10 +352,7 @@ async function main() {
       job_id: evaluated.job_id ?? policy?.last_job_id,
     };
     check(decision.outcome === "queued" && Boolean(decision.job_id), "with 4 new episodes the slow loop queued a job");
-    await execute("02_slow_loop_training.ipynb", {
-      CONTINUON_JOB_ID: decision.job_id,
-      CONTINUON_WORKER_NAME: "ci-notebook-02",
-    });
+    await runDownloaded(decision.job_id, "02_slow_loop_training.ipynb", "ci-notebook-02");
     const loop = await ok("GET", `/api/console/training/jobs/${decision.job_id}`);
     check(
       loop.status === "completed" && loop.config.model_base === modelId,

@@ -6,11 +6,19 @@ import {
   runAutoIngest,
   TFRECORD_QUEUE,
 } from "@/lib/episodes";
-import { BUILD_QUEUE, markRolledBackDeployments, ROLLBACK_QUEUE, runBundleBuild, sweepRollouts } from "@/lib/ota";
+import {
+  BUILD_QUEUE,
+  failAbandonedBundleBuild,
+  markRolledBackDeployments,
+  ROLLBACK_QUEUE,
+  runBundleBuild,
+  sweepRollouts,
+} from "@/lib/ota";
 import { sweepRateLimits } from "@/lib/rate-limit/consume-rate-limit";
 import { sweepHeartbeats } from "@/lib/robots/sweep-heartbeats";
 import { sweepRobotNonces } from "@/lib/robots/sweep-robot-nonces";
 import { sweepSignInThrottles } from "@/lib/users/sign-in-throttle";
+import { sweepDatasetPreviews } from "@/lib/training/dataset-previews";
 import { evaluateSlowLoops, SLOW_LOOP_QUEUE } from "@/lib/training/evaluate-slow-loops";
 import { requeueLapsedTrainingJobs } from "@/lib/training/requeue-lapsed-training-jobs";
 import { EPISODE_SYNC_QUEUE, syncJobEpisodes } from "@/lib/training/sync-job-episodes";
@@ -42,7 +50,14 @@ export const WORKERS: BackgroundWorker[] = [
       ),
   },
   { name: SLOW_LOOP_QUEUE, intervalMs: 60_000, run: evaluateSlowLoops },
-  { name: BUILD_QUEUE, intervalMs: 30_000, run: (ctx) => runNextWork(ctx, BUILD_QUEUE, runBundleBuild, 30 * 60_000) },
+  { name: "training-preview-sweep", intervalMs: 60 * 60_000, run: sweepDatasetPreviews },
+  {
+    name: BUILD_QUEUE,
+    // A short lease renewed while the build runs, and a poll well inside it: the build of a
+    // process that died is taken over within about a lease (CONTINUON_WORK_LEASE_S) plus 10 s.
+    intervalMs: 10_000,
+    run: (ctx) => runNextWork(ctx, BUILD_QUEUE, runBundleBuild, { onExhausted: failAbandonedBundleBuild }),
+  },
   {
     name: ROLLBACK_QUEUE,
     intervalMs: 30_000,
@@ -52,13 +67,13 @@ export const WORKERS: BackgroundWorker[] = [
   {
     name: TFRECORD_QUEUE,
     intervalMs: 30_000,
-    // Ten ingest leases (10 min by default): a conversion of a dead process is retried after that.
-    run: (ctx) => runNextWork(ctx, TFRECORD_QUEUE, convertEpisodeTfrecord, ctx.config.ingestLeaseS * 10_000),
+    // The work lease, renewed while the conversion runs: a dead process's conversion is retried after it.
+    run: (ctx) => runNextWork(ctx, TFRECORD_QUEUE, convertEpisodeTfrecord),
   },
   {
     name: AUTO_INGEST_QUEUE,
     intervalMs: 10_000,
-    run: (ctx) => runNextWork(ctx, AUTO_INGEST_QUEUE, runAutoIngest, 30 * 60_000),
+    run: (ctx) => runNextWork(ctx, AUTO_INGEST_QUEUE, runAutoIngest),
   },
   { name: "episode-ingest-sweep", intervalMs: 60_000, run: resumeStalledIngests },
 ];

@@ -1,5 +1,6 @@
 import { Badge, type Tone } from "@/components/ui/badge";
 import type { DeploymentState, OtaBundle, RolloutStatus } from "@/lib/ota/schemas";
+import { describeBuild } from "./build-state";
 
 const ROLLOUT_TONE: Record<RolloutStatus, Tone> = {
   built: "neutral",
@@ -33,7 +34,10 @@ export function DeploymentStateBadge({ state }: { state: DeploymentState }) {
 }
 
 export function BuildStatusBadge({ build }: { build: OtaBundle["build"] }) {
-  if (build.status === "ready") return <Badge tone="good">signed</Badge>;
-  if (build.status === "failed") return <Badge tone="bad">build failed</Badge>;
-  return <Badge tone="info">{build.status === "queued" ? "queued" : `building ${build.progress_pct} %`}</Badge>;
+  const state = describeBuild(build);
+  return (
+    <span data-testid="build-status">
+      <Badge tone={state.tone}>{state.label}</Badge>
+    </span>
+  );
 }

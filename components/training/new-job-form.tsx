@@ -20,8 +20,10 @@ type JobType = "seed" | "slow_loop" | "finetune";
 
 /**
  * Create a training job from an episode filter. "Count episodes" previews the set (count, robot
- * models, hash); "Create job" sends the hash back, so the job holds exactly what was previewed (a
- * changed set is refused and asks for a new preview).
+ * models, hash) and the server pins it under a preview id; "Create job" sends that id, so the job
+ * holds exactly what was counted even while robots keep uploading matching episodes. Changing the
+ * filter asks for a new count; an episode of the set deleted since, or a lapsed preview, is
+ * refused and asks for one too.
  */
 export function NewJobForm({ robotModels, models }: { robotModels: string[]; models: ModelChoice[] }) {
   const router = useRouter();
@@ -37,7 +39,7 @@ export function NewJobForm({ robotModels, models }: { robotModels: string[]; mod
   const [batchSize, setBatchSize] = useState("256");
   const [learningRate, setLearningRate] = useState("0.0001");
   const [numSteps, setNumSteps] = useState("10000");
-  const [preview, setPreview] = useState<{ key: string; result: DatasetPreview } | null>(null);
+  const [preview, setPreview] = useState<{ key: string; result: DatasetPreview & { counted_at: number } } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
@@ -63,7 +65,8 @@ export function NewJobForm({ robotModels, models }: { robotModels: string[]; mod
     setPending(true);
     setError(null);
     try {
-      setPreview({ key: filterKey, result: await sendJson<DatasetPreview>("/api/console/training/preview", filter) });
+      const result = await sendJson<DatasetPreview>("/api/console/training/preview", filter);
+      setPreview({ key: filterKey, result: { ...result, counted_at: Date.now() } });
     } catch (failure) {
       setPreview(null);
       setError((failure as Error).message);
@@ -79,7 +82,7 @@ export function NewJobForm({ robotModels, models }: { robotModels: string[]; mod
     try {
       const body: Record<string, unknown> = {
         type,
-        filter,
+        preview_id: current.preview_id,
         expected_sha256: current.episode_set_sha256,
         hyperparams: {
           batch_size: Number(batchSize),
@@ -92,7 +95,9 @@ export function NewJobForm({ robotModels, models }: { robotModels: string[]; mod
       router.push(`/console/training/jobs/${job.job_id}`);
     } catch (failure) {
       const reason = (failure as Error & { reason?: string }).reason;
-      if (reason === "dataset_changed") setPreview(null);
+      if (reason === "dataset_changed" || reason === "preview_expired" || reason === "preview_not_found") {
+        setPreview(null);
+      }
       setError((failure as Error).message);
       setPending(false);
     }
@@ -168,7 +173,9 @@ export function NewJobForm({ robotModels, models }: { robotModels: string[]; mod
               {Object.entries(current.robot_models)
                 .map(([model, n]) => `${model}: ${n}`)
                 .join(", ")}{" "}
-              · set <code className="text-xs">{current.episode_set_sha256.slice(0, 12)}…</code>
+              · set <code className="text-xs">{current.episode_set_sha256.slice(0, 12)}…</code> · counted at{" "}
+              <span data-testid="preview-time">{new Date(current.counted_at).toLocaleTimeString()}</span>: the job takes
+              exactly these, not episodes uploaded later
             </p>
           )}
           {preview && !current && <p className="text-sm text-amber-700">The filter changed: count again.</p>}
@@ -244,7 +251,7 @@ export function NewJobForm({ robotModels, models }: { robotModels: string[]; mod
         </Button>
         {!current && (
           <p className="self-center text-sm text-slate-500">
-            Count the episodes first: the job takes exactly that set.
+            Count the episodes first: the job takes exactly the set counted.
           </p>
         )}
       </div>

@@ -15,6 +15,8 @@ export const FAULT_POINTS = [
   "ingest.after_copy",
   "ingest.after_done",
   "tfrecord.before_done",
+  // An OTA bundle build with its archive written to a temporary object, not yet signed or published.
+  "ota.build_after_archive",
 ] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 

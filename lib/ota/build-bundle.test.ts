@@ -4,10 +4,12 @@ import { createGunzip } from "node:zlib";
 import tar from "tar-stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AuditLog } from "@/lib/audit/schemas";
+import { WorkItems } from "@/lib/work-queue/schemas";
 import { createTestContext, type TestContext } from "@/server/testing/create-test-context";
-import { runNextWork } from "@/lib/work-queue/work-queue";
-import { BUILD_QUEUE, buildBundle } from "./build-bundle";
-import { runBundleBuild } from "./run-bundle-build";
+import { claimWork, getWorkItem, runNextWork } from "@/lib/work-queue/work-queue";
+import { BUILD_QUEUE, buildBundle, buildWorkItemId } from "./build-bundle";
+import { retryBundleBuild } from "./retry-bundle-build";
+import { failAbandonedBundleBuild, runBundleBuild } from "./run-bundle-build";
 import { rawPublicKeyOf } from "./ed25519-stream";
 import { OtaBundles } from "./schemas";
 import { listOtaPublicKeys } from "./signing-key";
@@ -254,5 +256,77 @@ describe("building a bundle", () => {
     await expect(buildReadyBundle(ctx, { model_id: model.id, version: "1.2.0" })).resolves.toMatchObject({
       id: queued.id,
     });
+  });
+
+  /** What a server killed mid-build leaves: the item held by a dead worker, the bundle `building`, a temporary file. */
+  async function dieMidBuild(version: string, maxAttempts?: number) {
+    const model = await seedModel(ctx);
+    const queued = await buildBundle(ctx.as(OPERATOR), { model_id: model.id, version });
+    if (maxAttempts) await ctx.db.update(WorkItems, buildWorkItemId(queued.id), { max_attempts: maxAttempts });
+    const item = await claimWork(ctx, BUILD_QUEUE, ctx.config.workLeaseS * 1000, "wkr_dead");
+    expect(item?.id).toBe(buildWorkItemId(queued.id));
+    await ctx.db.update(OtaBundles, queued.id, {
+      "build.status": "building",
+      "build.attempt": "att_dead",
+      "build.attempts": 1,
+      "build.progress_pct": 40,
+    });
+    const tmpKey = `bundles/tmp/companion-v1/${version}-att_dead.bundle`;
+    await ctx.blobs.put(tmpKey, Buffer.from("half a bundle"));
+    return { bundleId: queued.id, tmpKey };
+  }
+  const system = () => ctx.as({ kind: "system", name: BUILD_QUEUE });
+  const runBuild = () => runNextWork(system(), BUILD_QUEUE, runBundleBuild, { onExhausted: failAbandonedBundleBuild });
+
+  it("takes over a build whose worker died once its short lease lapsed, and says so", async () => {
+    const { bundleId, tmpKey } = await dieMidBuild("1.3.0");
+    ctx.clock.advance(ctx.config.workLeaseS * 1000 - 1);
+    expect(await runBuild()).toBe(0);
+    expect((await ctx.db.require(OtaBundles, bundleId)).data.build.status).toBe("building");
+    ctx.clock.advance(2);
+    expect(await runBuild()).toBe(1);
+    const built = await ctx.db.require(OtaBundles, bundleId);
+    expect(built.data.build).toMatchObject({
+      status: "ready",
+      attempts: 2,
+      max_attempts: 5,
+      error: null,
+      progress_pct: 100,
+    });
+    expect(await ctx.blobs.head(tmpKey)).toBeNull();
+    expect((await ctx.blobs.list("bundles/tmp/")).items).toEqual([]);
+    expect((await getWorkItem(ctx, buildWorkItemId(bundleId)))?.data).toMatchObject({ status: "done", attempts: 2 });
+  });
+
+  it("fails a build whose last attempt's worker died (audited), and an operator's retry builds it (audited)", async () => {
+    const { bundleId, tmpKey } = await dieMidBuild("1.4.0", 1);
+    ctx.clock.advance(ctx.config.workLeaseS * 1000 + 1);
+    expect(await runBuild()).toBe(1);
+    const failed = await ctx.db.require(OtaBundles, bundleId);
+    expect(failed.data.build).toMatchObject({ status: "failed", attempts: 1 });
+    expect(failed.data.build.error).toBe(
+      `The worker of attempt 1 of 1 stopped (its lease expired at ${new Date(ctx.now().getTime() - 1).toISOString()}).`,
+    );
+    expect(await ctx.blobs.head(tmpKey)).toBeNull();
+    const audit = async (action: string) =>
+      (await ctx.db.query(AuditLog, { where: [{ field: "action", op: "==", value: action }], limit: 10 })).docs;
+    expect((await audit("bundle.build_failed")).map((entry) => entry.data.details)).toEqual([
+      { error: failed.data.build.error, attempts: 1 },
+    ]);
+
+    await expect(retryBundleBuild(ctx.as(OWNER), bundleId)).rejects.toMatchObject({ code: "forbidden" });
+    const retried = await retryBundleBuild(ctx.as(OPERATOR), bundleId);
+    expect(retried.data.build).toMatchObject({ status: "queued", attempts: 0, max_attempts: 5, error: null });
+    expect((await audit("bundle.build_retry")).map((entry) => entry.data.details)).toEqual([
+      { previous_error: failed.data.build.error, previous_attempts: 1 },
+    ]);
+    expect(await runBuild()).toBe(1);
+    const built = await ctx.db.require(OtaBundles, bundleId);
+    expect(built.data.build).toMatchObject({ status: "ready", attempts: 1 });
+
+    const error = await retryBundleBuild(ctx.as(OPERATOR), bundleId).catch((caught) => caught);
+    expect(error).toMatchObject({ code: "conflict", reason: "build_not_failed" });
+    expect(await ctx.db.get(OtaBundles, bundleId)).toEqual(built);
+    expect(await audit("bundle.build_retry")).toHaveLength(1);
   });
 });

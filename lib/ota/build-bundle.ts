@@ -18,6 +18,14 @@ import { queuedWorkItem } from "./work-items";
 /** The queue (and worker) that builds bundles. */
 export const BUILD_QUEUE = "ota-build";
 
+/** Tries of one build (a worker that dies counts as one) before it stays `failed`. */
+export const BUILD_MAX_ATTEMPTS = 5;
+
+/** The work item of a bundle's build. */
+export function buildWorkItemId(bundleId: string): string {
+  return `ota-build_${bundleId}`;
+}
+
 /** Runtime version a bundle needs when the operator does not say: any. */
 export const DEFAULT_MIN_BRAIN_VERSION = "0.0.0";
 
@@ -91,6 +99,8 @@ export async function buildBundle(ctx: Ctx, raw: unknown): Promise<Doc<OtaBundle
       finished_at: null,
       progress_pct: 0,
       error: null,
+      attempts: 0,
+      max_attempts: BUILD_MAX_ATTEMPTS,
     },
     manifest: {
       checksum: "",
@@ -132,7 +142,7 @@ export async function buildBundle(ctx: Ctx, raw: unknown): Promise<Doc<OtaBundle
       );
     }
     tx.set(OtaBundles, id, bundle);
-    tx.set(WorkItems, `ota-build_${id}`, queuedWorkItem(BUILD_QUEUE, { bundle_id: id }, at, 5));
+    tx.set(WorkItems, buildWorkItemId(id), queuedWorkItem(BUILD_QUEUE, { bundle_id: id }, at, BUILD_MAX_ATTEMPTS));
     const audit = auditEntry(ctx, {
       action: "bundle.create",
       target: { type: "ota_bundle", id },

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Ctx } from "@/lib/context";
 import { auditEntry } from "@/lib/audit/append-audit";
 import { AuditLog } from "@/lib/audit/schemas";
+import { reachFaultPoint } from "@/lib/episodes/fault-point";
 import { blobKey } from "@/lib/blobs/keys";
 import { DomainError, isDomainError } from "@/lib/errors";
 import { createId } from "@/lib/ids";
@@ -135,18 +136,39 @@ export async function runBundleBuild(ctx: Ctx, item: Doc<WorkItem>): Promise<voi
   const started = await ctx.db.transaction(async (tx) => {
     const bundle = await tx.get(OtaBundles, bundleId);
     if (!bundle || bundle.data.build.status === "ready" || bundle.data.build.status === "failed") return null;
+    const previous = bundle.data.build;
+    // Still `building`: the previous attempt's worker died (its lease lapsed and this one took over).
+    const abandoned = previous.status === "building" ? previous.attempt : null;
     const build = {
-      ...bundle.data.build,
+      ...previous,
       status: "building" as const,
       attempt,
       started_at: ctx.now().toISOString(),
       progress_pct: 0,
+      error: abandoned
+        ? `Attempt ${previous.attempts ?? item.data.attempts - 1} stopped before finishing (its worker died); taken over.`
+        : previous.error,
+      attempts: item.data.attempts,
+      max_attempts: item.data.max_attempts,
     };
     tx.update(OtaBundles, bundleId, { build });
-    return { ...bundle, data: { ...bundle.data, build } };
+    return { bundle: { ...bundle, data: { ...bundle.data, build } }, abandoned };
   });
   if (!started) return;
-  const tmpKey = blobKey("bundles", "tmp", started.data.robot_model, `${started.data.version}-${attempt}.bundle`);
+  const tmpKeyOf = (attemptId: string) =>
+    blobKey("bundles", "tmp", started.bundle.data.robot_model, `${started.bundle.data.version}-${attemptId}.bundle`);
+  if (started.abandoned) await ctx.blobs.delete(tmpKeyOf(started.abandoned)).catch(() => undefined);
+  return buildAttempt(ctx, item, started.bundle, attempt, tmpKeyOf(attempt));
+}
+
+async function buildAttempt(
+  ctx: Ctx,
+  item: Doc<WorkItem>,
+  started: Doc<OtaBundle>,
+  attempt: string,
+  tmpKey: string,
+): Promise<void> {
+  const bundleId = started.id;
   const progress = async (pct: number) => {
     await ctx.db
       .update(OtaBundles, bundleId, { "build.progress_pct": Math.round(pct) })
@@ -169,6 +191,7 @@ export async function runBundleBuild(ctx: Ctx, item: Doc<WorkItem>): Promise<voi
       new Date(started.data.created_at),
       (done, total) => progress(30 + (50 * done) / total),
     );
+    await reachFaultPoint(ctx, "ota.build_after_archive");
     const open = async () => (await ctx.blobs.get(tmpKey)).stream as AsyncIterable<Uint8Array>;
     const { signature, bytes } = await signEd25519Stream(plan.key.privateKeyPem, open);
     const publicKey = otaPublicKeyById(ctx.secrets, plan.key.key_id) as Uint8Array;
@@ -228,5 +251,38 @@ export async function runBundleBuild(ctx: Ctx, item: Doc<WorkItem>): Promise<voi
       }
     });
     if (!final) throw error;
+  }
+}
+
+/**
+ * The build whose last attempt's worker died (its lease lapsed with no attempts left): mark it
+ * failed with that reason (audited) and delete the attempt's temporary file. The operator may
+ * retry it (`retryBundleBuild`).
+ */
+export async function failAbandonedBundleBuild(ctx: Ctx, item: Doc<WorkItem>, message: string): Promise<void> {
+  const bundleId = String(item.data.payload.bundle_id ?? "");
+  const failed = await ctx.db.transaction(async (tx) => {
+    const bundle = await tx.get(OtaBundles, bundleId);
+    if (!bundle || bundle.data.build.status === "ready" || bundle.data.build.status === "failed") return null;
+    tx.update(OtaBundles, bundleId, {
+      build: { ...bundle.data.build, status: "failed", finished_at: ctx.now().toISOString(), error: message },
+    });
+    const audit = auditEntry(ctx, {
+      action: "bundle.build_failed",
+      target: { type: "ota_bundle", id: bundleId },
+      outcome: "failure",
+      details: { error: message.slice(0, 500), attempts: item.data.attempts },
+    });
+    tx.create(AuditLog, audit.id, audit.entry);
+    return bundle;
+  });
+  if (failed) {
+    const tmpKey = blobKey(
+      "bundles",
+      "tmp",
+      failed.data.robot_model,
+      `${failed.data.version}-${failed.data.build.attempt}.bundle`,
+    );
+    await ctx.blobs.delete(tmpKey).catch(() => undefined);
   }
 }

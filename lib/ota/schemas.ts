@@ -92,7 +92,11 @@ export const ZOtaBundle = z.object({
     started_at: z.string().nullable(),
     finished_at: z.string().nullable(),
     progress_pct: z.number(),
+    /** The last attempt's error (kept while a retry runs, so the console can say why). */
     error: z.string().nullable(),
+    /** Which try this is (1 = first) and how many the worker makes before the build fails. */
+    attempts: z.number().int().optional(),
+    max_attempts: z.number().int().optional(),
   }),
   manifest: z.object({
     /** `sha256:<hex>` of the whole bundle file (empty until built). */

@@ -25,6 +25,7 @@ export const INDEXES: IndexDeclaration[] = [
   // work_items (durable background work)
   { collectionGroup: "work_items", fields: [asc("queue"), asc("status"), asc("run_after")] },
   { collectionGroup: "work_items", fields: [asc("status"), asc("lease_expires_at")] },
+  { collectionGroup: "work_items", fields: [asc("queue"), asc("status"), asc("lease_expires_at")] },
   // rate limits and one-time values with an expiry
   { collectionGroup: "rate_limits", fields: [asc("expires_at")] },
   { collectionGroup: "sign_in_throttles", fields: [asc("expires_at")] },
@@ -47,6 +48,8 @@ export const INDEXES: IndexDeclaration[] = [
   { collectionGroup: "training_logs", fields: [asc("job_id"), asc("key")] },
   // training tokens (admin list), slow-loop policies (the evaluator's list)
   { collectionGroup: "training_tokens", fields: [desc("created_at")] },
+  // training dataset previews: the expiry sweep
+  { collectionGroup: "training_dataset_previews", fields: [asc("expires_at")] },
   { collectionGroup: "slow_loop_policies", fields: [asc("enabled"), asc("robot_model")] },
   { collectionGroup: "slow_loop_policies", fields: [asc("robot_model")] },
   // models: lists by robot model and stage, lineage downwards

@@ -11,6 +11,7 @@ import { parseInput } from "@/lib/validation";
 import { WorkItems } from "@/lib/work-queue/schemas";
 import { actorRef } from "./actor-ref";
 import { datasetHash } from "./dataset-hash";
+import { DatasetPreviews } from "./dataset-previews";
 import { jobNotebookUrl } from "./notebook-url";
 import {
   DEFAULT_MAX_ATTEMPTS,
@@ -31,7 +32,9 @@ import { toJobView, type TrainingJobView } from "./views";
 export const ZCreateTrainingJobInput = z
   .object({
     type: ZJobType,
-    /** Either a saved filter… */
+    /** Either a preview (`POST /api/console/training/preview`): exactly the episodes it counted… */
+    preview_id: z.string().min(1).max(100).optional(),
+    /** …or a saved filter, run now… */
     filter: ZEpisodeFilter.optional(),
     /** …or explicit episode ids (the seed's `POST /api/training/create`). */
     episode_ids: z.array(z.string().min(1).max(200)).max(MAX_JOB_EPISODES).optional(),
@@ -52,11 +55,64 @@ function refuse(message: string, reason: string): never {
   throw new DomainError("invalid", message, { reason });
 }
 
+/** Robot models of `ids`, handing an id that is unknown or not trainable to `refuseEpisode`. */
+async function checkTrainable(
+  ctx: Ctx,
+  ids: string[],
+  refuseEpisode: (id: string, problem: "unknown" | "not_trainable", status?: string) => never,
+): Promise<Set<string | null>> {
+  const robotModels = new Set<string | null>();
+  for (let start = 0; start < ids.length; start += 500) {
+    const chunk = ids.slice(start, start + 500);
+    const docs = await ctx.db.getMany(Episodes, chunk);
+    docs.forEach((doc, index) => {
+      const id = chunk[index] as string;
+      if (!doc) refuseEpisode(id, "unknown");
+      if (!TRAINABLE_STATUSES.includes(doc.data.status)) refuseEpisode(id, "not_trainable", doc.data.status);
+      robotModels.add(doc.data.robot_model);
+    });
+  }
+  return robotModels;
+}
+
+const TRAINABLE_STATUSES: readonly string[] = ["validated", "training", "trained"];
+
+/**
+ * The episodes of a new job and the filter it records. A preview gives exactly the ids it counted
+ * (refused when one of them was deleted or quarantined since: 409 `dataset_changed`); a filter is
+ * run now; explicit ids are checked one by one.
+ */
 async function resolveEpisodes(
   ctx: Ctx,
-  input: { filter?: EpisodeFilter; episode_ids?: string[] },
-): Promise<{ ids: string[]; robotModels: Set<string | null> }> {
-  if (input.filter && input.episode_ids) refuse("Give either filter or episode_ids, not both.", "invalid_input");
+  input: { preview_id?: string; filter?: EpisodeFilter; episode_ids?: string[] },
+): Promise<{ ids: string[]; robotModels: Set<string | null>; filter: EpisodeFilter | null }> {
+  if ([input.preview_id, input.filter, input.episode_ids].filter((given) => given !== undefined).length > 1) {
+    refuse("Give one of preview_id, filter or episode_ids.", "invalid_input");
+  }
+  if (input.preview_id !== undefined) {
+    const preview = await ctx.db.get(DatasetPreviews, input.preview_id);
+    if (!preview) {
+      throw new DomainError("not_found", `Preview ${input.preview_id.slice(0, 100)} was not found; count again.`, {
+        reason: "preview_not_found",
+      });
+    }
+    if (preview.data.expires_at <= ctx.now().toISOString()) {
+      throw new DomainError("conflict", `Preview ${preview.id} expired at ${preview.data.expires_at}; count again.`, {
+        reason: "preview_expired",
+      });
+    }
+    const ids = preview.data.episode_ids;
+    if (ids.length === 0)
+      refuse("The preview counted no episodes: nothing to train on. Widen the filter.", "empty_dataset");
+    const robotModels = await checkTrainable(ctx, ids, (id, problem, status) => {
+      throw new DomainError(
+        "conflict",
+        `Episode ${id} of the preview ${problem === "unknown" ? "was deleted" : `is ${status} now`}; count again.`,
+        { reason: "dataset_changed", details: { episode_id: id } },
+      );
+    });
+    return { ids, robotModels, filter: preview.data.filter };
+  }
   if (input.filter) {
     const selection = await selectEpisodes(ctx, input.filter);
     if (selection.ids.length === 0) {
@@ -65,28 +121,20 @@ async function resolveEpisodes(
     const models = new Set<string | null>(
       Object.keys(selection.robotModels).map((model) => (model === "(unknown)" ? null : model)),
     );
-    return { ids: selection.ids, robotModels: models };
+    return { ids: selection.ids, robotModels: models, filter: input.filter };
   }
   const ids = input.episode_ids ?? [];
   if (ids.length === 0) refuse("episode_ids is empty: nothing to train on.", "empty_dataset");
   const unique = [...new Set(ids)];
-  const robotModels = new Set<string | null>();
-  for (let start = 0; start < unique.length; start += 500) {
-    const chunk = unique.slice(start, start + 500);
-    const docs = await ctx.db.getMany(Episodes, chunk);
-    docs.forEach((doc, index) => {
-      const id = chunk[index] as string;
-      if (!doc) refuse(`Episode ${id} (episode_ids[${ids.indexOf(id)}]) does not exist.`, "unknown_episode");
-      if (!["validated", "training", "trained"].includes(doc.data.status)) {
-        refuse(
-          `Episode ${id} (episode_ids[${ids.indexOf(id)}]) is ${doc.data.status}; only validated episodes can be trained on.`,
+  const robotModels = await checkTrainable(ctx, unique, (id, problem, status) =>
+    problem === "unknown"
+      ? refuse(`Episode ${id} (episode_ids[${ids.indexOf(id)}]) does not exist.`, "unknown_episode")
+      : refuse(
+          `Episode ${id} (episode_ids[${ids.indexOf(id)}]) is ${status}; only validated episodes can be trained on.`,
           "episode_not_trainable",
-        );
-      }
-      robotModels.add(doc.data.robot_model);
-    });
-  }
-  return { ids: unique, robotModels };
+        ),
+  );
+  return { ids: unique, robotModels, filter: null };
 }
 
 /**
@@ -105,18 +153,20 @@ export async function createTrainingJob(
   if (ctx.actor.kind !== "system" && ctx.actor.kind !== "training") requireUser(ctx, "operator");
   const input = parseInput(ZCreateTrainingJobInput, rawInput, "body");
   const hyperparams = parseInput(ZHyperparams, input.hyperparams ?? {}, "hyperparams");
-  const { ids, robotModels } = await resolveEpisodes(ctx, input);
+  const { ids, robotModels, filter } = await resolveEpisodes(ctx, input);
   const hash = datasetHash(ids);
   if (input.expected_sha256 && input.expected_sha256 !== hash) {
     throw new DomainError(
       "conflict",
-      "The episodes matching this filter changed since the preview; preview again and confirm the new count.",
+      input.preview_id
+        ? "These are not the previewed episodes (expected_sha256 differs from the preview's set)."
+        : "The episodes matching this filter changed since the preview; preview again and confirm the new count (or create the job from the preview_id, which keeps the previewed set).",
       { reason: "dataset_changed", details: { episode_set_sha256: hash, episode_count: ids.length } },
     );
   }
 
   const known = [...robotModels].filter((model): model is string => model !== null);
-  let robotModel = input.robot_model ?? input.filter?.robot_model ?? null;
+  let robotModel = input.robot_model ?? filter?.robot_model ?? null;
   if (!robotModel) {
     if (known.length !== 1) {
       refuse(
@@ -179,7 +229,7 @@ export async function createTrainingJob(
       started_at: null,
       completed_at: null,
       robot_model: robotModel,
-      config: { episode_ids: ids, model_base: modelBase, hyperparams, filter: input.filter ?? null },
+      config: { episode_ids: ids, model_base: modelBase, hyperparams, filter },
       output: null,
       colab_notebook_url: jobNotebookUrl(ctx.config.trainingNotebookBaseUrl, input.type, jobId),
       dataset: { episode_count: ids.length, episode_set_sha256: hash },
@@ -218,6 +268,7 @@ export async function createTrainingJob(
         episode_set_sha256: hash,
         model_base: modelBase,
         source: data.source,
+        ...(input.preview_id ? { preview_id: input.preview_id } : {}),
       },
     });
     tx.create(AuditLog, audit.id, audit.entry);

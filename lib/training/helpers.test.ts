@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "@/lib/env";
 import { keyFromRef, resolveCheckpointKey, resolveModelRef } from "./blob-refs";
 import { datasetHash } from "./dataset-hash";
 import { compareVersions, nextModelVersion } from "./model-version";
-import { fillNotebookParameters, jobNotebookUrl, NOTEBOOK_FOR_TYPE } from "./notebook-url";
+import { fillNotebookParameters, fillParameterSource, jobNotebookUrl, NOTEBOOK_FOR_TYPE } from "./notebook-url";
 
 describe("dataset hash", () => {
   it("is the SHA-256 of the sorted ids joined by newlines, whatever the order", () => {
@@ -72,22 +73,65 @@ describe("blob references", () => {
 });
 
 describe("notebook download", () => {
-  it.each(Object.values(NOTEBOOK_FOR_TYPE))("fills the job id and API URL into %s's parameters cell only", (file) => {
-    const notebook = JSON.parse(readFileSync(`notebooks/${file}`, "utf8")) as {
-      cells: Array<{ source: string[]; metadata: { tags?: string[] } }>;
-    };
+  type Notebook = { cells: Array<{ cell_type: string; source: string[]; metadata: { tags?: string[] } }> };
+  const parametersOf = (notebook: Notebook) =>
+    notebook.cells.find((cell) => cell.metadata.tags?.includes("parameters"))?.source.join("") ?? "";
+  /** Run a cell's source with Python (`ast.parse`, then `exec`) and return the named variables. */
+  const runPython = (source: string, names: string[]): Record<string, string> => {
+    const script = [
+      "import ast, json, sys",
+      "source = sys.stdin.read()",
+      "ast.parse(source)",
+      "scope = {}",
+      "exec(compile(source, 'parameters', 'exec'), scope)",
+      `print(json.dumps({name: scope[name] for name in ${JSON.stringify(names)}}))`,
+    ].join("\n");
+    const result = spawnSync(process.env.PYTHON ?? "python3", ["-c", script], { input: source, encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    return JSON.parse(result.stdout) as Record<string, string>;
+  };
+
+  it.each(Object.values(NOTEBOOK_FOR_TYPE))("fills %s's parameters cell so Python runs it with the values", (file) => {
+    const notebook = JSON.parse(readFileSync(`notebooks/${file}`, "utf8")) as Notebook;
     const filled = fillNotebookParameters(notebook, {
       jobId: "job_01abc",
       apiUrl: "https://fleet.example",
-    }) as typeof notebook;
-    const parameters = filled.cells.find((cell) => cell.metadata.tags?.includes("parameters"));
-    expect(parameters?.source.join("")).toContain('JOB_ID = "job_01abc"');
-    expect(parameters?.source.join("")).toContain('CONTINUON_API_URL = "https://fleet.example"');
-    expect(notebook.cells.find((cell) => cell.metadata.tags?.includes("parameters"))?.source.join("")).toContain(
-      'JOB_ID = ""',
-    );
-    const others = (cells: typeof notebook.cells) =>
-      JSON.stringify(cells.filter((cell) => !cell.metadata.tags?.includes("parameters")));
+    }) as Notebook;
+    const cell = parametersOf(filled);
+    expect(cell.split("\n").filter((line) => /^(JOB_ID|CONTINUON_API_URL) =/.test(line))).toEqual([
+      'JOB_ID = "job_01abc"  # @param {type:"string"}',
+      'CONTINUON_API_URL = "https://fleet.example"  # @param {type:"string"}',
+    ]);
+    expect(runPython(cell, ["JOB_ID", "CONTINUON_API_URL", "WORKER_NAME"])).toEqual({
+      JOB_ID: "job_01abc",
+      CONTINUON_API_URL: "https://fleet.example",
+      WORKER_NAME: "",
+    });
+    // The original is untouched, and so is every other cell.
+    expect(parametersOf(notebook)).toContain('JOB_ID = ""  # @param {type:"string"}');
+    const others = (cells: Notebook["cells"]) =>
+      JSON.stringify(cells.filter((candidate) => !candidate.metadata.tags?.includes("parameters")));
     expect(others(filled.cells)).toBe(others(notebook.cells));
+  });
+
+  it("writes values with quotes, backslashes, hashes and line breaks as Python literals", () => {
+    const source =
+      'JOB_ID = ""  # @param {type:"string"}\nCONTINUON_API_URL = \'\'  # @param {type:"string"}\nOTHER = "x"\n';
+    const values = { JOB_ID: 'job_"#\\n\u00e9\u2028', CONTINUON_API_URL: "https://a.example/x'y # z\nw" };
+    const filled = fillParameterSource(source, values);
+    expect(runPython(filled, ["JOB_ID", "CONTINUON_API_URL", "OTHER"])).toEqual({ ...values, OTHER: "x" });
+  });
+
+  it("refuses a parameters cell that does not assign each value exactly once", () => {
+    expect(() => fillParameterSource('WORKER_NAME = ""\n', { JOB_ID: "job_1" })).toThrow(
+      expect.objectContaining({ code: "unavailable", reason: "notebook_parameters_missing" }),
+    );
+    expect(() => fillParameterSource('JOB_ID = ""\nJOB_ID = ""\n', { JOB_ID: "job_1" })).toThrow(
+      expect.objectContaining({ reason: "notebook_parameters_missing" }),
+    );
+    expect(() => fillNotebookParameters({ cells: [] }, { jobId: "job_1", apiUrl: "https://a.example" })).toThrow(
+      expect.objectContaining({ reason: "notebook_parameters_missing" }),
+    );
   });
 });

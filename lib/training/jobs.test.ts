@@ -5,6 +5,7 @@ import { createTestContext, type TestContext } from "@/server/testing/create-tes
 import { cancelTrainingJob } from "./cancel-training-job";
 import { createTrainingJob } from "./create-training-job";
 import { datasetHash } from "./dataset-hash";
+import { DatasetPreviews, PREVIEW_TTL_MS, sweepDatasetPreviews } from "./dataset-previews";
 import { getTrainingJob } from "./get-training-job";
 import { listTrainingJobs } from "./list-training-jobs";
 import { listTrainingRobotModels } from "./list-training-robot-models";
@@ -185,6 +186,83 @@ describe("creating training jobs", () => {
       code: "unauthenticated",
     });
     await expect(previewTrainingDataset(ctx.as(OWNER), {})).rejects.toMatchObject({ code: "forbidden" });
+  });
+});
+
+describe("a preview pins the episode set", () => {
+  it("a job created from the preview takes exactly the previewed episodes, whatever arrived since", async () => {
+    ctx = createTestContext();
+    const ep = await fleet(ctx);
+    const op = ctx.as(OPERATOR);
+    const filter = { robot_model: "companion-v1", tags: ["pick-place"] };
+    const preview = await previewTrainingDataset(op, filter);
+    expect(preview).toMatchObject({ selected: 2, sample: [ep.b, ep.a] });
+    expect(preview.preview_id).toMatch(/^dsp_/);
+    expect(preview.expires_at).toBe(new Date(ctx.now().getTime() + PREVIEW_TTL_MS).toISOString());
+
+    // The fleet keeps uploading matching episodes after the count.
+    ctx.clock.advance(30_000);
+    const late = await writeEpisodeFixture(ctx, { robotModel: "companion-v1", tags: ["pick-place"], steps: 5 });
+    await expect(
+      createTrainingJob(op, { type: "seed", filter, expected_sha256: preview.episode_set_sha256 }),
+    ).rejects.toMatchObject({ code: "conflict", reason: "dataset_changed" });
+
+    const job = await createTrainingJob(op, {
+      type: "seed",
+      preview_id: preview.preview_id,
+      expected_sha256: preview.episode_set_sha256,
+    });
+    expect(job.config.episode_ids).toEqual([ep.b, ep.a]);
+    expect(job.config.filter).toEqual({ ...filter, eligible_only: true });
+    expect(job.robot_model).toBe("companion-v1");
+    expect(job.dataset).toEqual({ episode_count: 2, episode_set_sha256: preview.episode_set_sha256 });
+    expect((await ctx.db.get(Episodes, late.id))?.data.status).toBe("validated");
+    const audit = await listAudit(ctx.as(ADMIN), { action: "training.job_create" });
+    expect(audit.docs[0]?.data.details).toMatchObject({ preview_id: preview.preview_id, episode_count: 2 });
+  });
+
+  it("refuses an unknown or expired preview, one that lost an episode, or one mixed with a filter; creates nothing", async () => {
+    ctx = createTestContext();
+    const ep = await fleet(ctx);
+    const op = ctx.as(OPERATOR);
+    const preview = await previewTrainingDataset(op, { robot_model: "companion-v1", tags: ["pick-place"] });
+    const refusals: Array<[unknown, string, string]> = [
+      [{ type: "seed", preview_id: "dsp_nothing" }, "not_found", "preview_not_found"],
+      [
+        { type: "seed", preview_id: preview.preview_id, filter: { robot_model: "companion-v1" } },
+        "invalid",
+        "invalid_input",
+      ],
+      [
+        { type: "seed", preview_id: preview.preview_id, expected_sha256: "0".repeat(64) },
+        "conflict",
+        "dataset_changed",
+      ],
+    ];
+    for (const [input, code, reason] of refusals) {
+      await expect(createTrainingJob(op, input)).rejects.toMatchObject({ code, reason });
+    }
+    await ctx.db.update(Episodes, ep.a as string, { status: "rejected" });
+    await expect(createTrainingJob(op, { type: "seed", preview_id: preview.preview_id })).rejects.toMatchObject({
+      code: "conflict",
+      reason: "dataset_changed",
+      details: { episode_id: ep.a },
+    });
+    await ctx.db.update(Episodes, ep.a as string, { status: "validated" });
+    ctx.clock.advance(PREVIEW_TTL_MS);
+    await expect(createTrainingJob(op, { type: "seed", preview_id: preview.preview_id })).rejects.toMatchObject({
+      code: "conflict",
+      reason: "preview_expired",
+    });
+    expect(await ctx.db.count(TrainingJobs)).toBe(0);
+    expect((await ctx.db.get(Episodes, ep.b as string))?.data.status).toBe("validated");
+
+    // The sweep deletes lapsed previews only.
+    ctx.clock.advance(1);
+    const fresh = await previewTrainingDataset(op, { robot_model: "companion-v1" });
+    expect(await sweepDatasetPreviews(ctx)).toBe(1);
+    expect(await ctx.db.get(DatasetPreviews, preview.preview_id)).toBeNull();
+    expect(await ctx.db.get(DatasetPreviews, fresh.preview_id)).not.toBeNull();
   });
 });
 

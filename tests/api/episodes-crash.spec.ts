@@ -130,7 +130,7 @@ test.describe("a server killed during ingest: the retry finishes, nothing lost o
             .map((line, i) => `{"is_first":${i === 0},${line.slice(1, -1)},"is_last":${i === STEPS - 1}}`)
             .join("\n") + "\n",
         );
-        // A conversion the dead server had started comes back when its lease (10 ingest leases) lapses.
+        // A conversion the dead server had started comes back when its work lease lapses.
         const converted = await waitForTfrecord(admin, episodeId, 150_000);
         expect(converted.tfrecord.records).toBe(STEPS);
 

@@ -112,6 +112,51 @@ test.describe("jobs and the worker protocol", () => {
     expect(after).toBe(before);
   });
 
+  test("a job created from a preview has exactly the previewed episodes while matching ones keep arriving", async () => {
+    const robotModel = uniqueRobotModel("pin");
+    const first = await seedEpisodes(3, robotModel);
+    const counted = await admin.post("/api/console/training/preview", { data: { robot_model: robotModel } });
+    expect(counted.status()).toBe(200);
+    const preview = (await counted.json()) as { preview_id: string; selected: number; episode_set_sha256: string };
+    expect(preview.selected).toBe(3);
+
+    // Robots upload more matching episodes between "Count episodes" and "Create job".
+    const later = await seedEpisodes(2, robotModel);
+    const recount = (await (
+      await admin.post("/api/console/training/preview", { data: { robot_model: robotModel } })
+    ).json()) as { selected: number };
+    expect(recount.selected).toBe(5);
+    await expectError(
+      await admin.post("/api/console/training/jobs", {
+        data: { type: "seed", filter: { robot_model: robotModel }, expected_sha256: preview.episode_set_sha256 },
+      }),
+      409,
+      "dataset_changed",
+    );
+
+    const created = await admin.post("/api/console/training/jobs", {
+      data: { type: "seed", preview_id: preview.preview_id, expected_sha256: preview.episode_set_sha256 },
+    });
+    expect(created.status(), await created.text()).toBe(201);
+    const job = (await created.json()) as {
+      job_id: string;
+      robot_model: string;
+      config: { episode_ids: string[]; filter: { robot_model: string } };
+      dataset: { episode_count: number; episode_set_sha256: string };
+    };
+    expect([...job.config.episode_ids].sort()).toEqual([...first].sort());
+    expect(job.config.episode_ids.some((id) => later.includes(id))).toBe(false);
+    expect(job.robot_model).toBe(robotModel);
+    expect(job.config.filter.robot_model).toBe(robotModel);
+    expect(job.dataset).toEqual({ episode_count: 3, episode_set_sha256: preview.episode_set_sha256 });
+
+    await expectError(
+      await admin.post("/api/console/training/jobs", { data: { type: "seed", preview_id: "dsp_unknown" } }),
+      404,
+      "preview_not_found",
+    );
+  });
+
   test("two workers claiming one job at once: one wins, the other is 409 job_already_claimed", async () => {
     const { job } = await seedJob(uniqueRobotModel("race"));
     const [a, b] = await Promise.all([createToken(admin, "race-a"), createToken(admin, "race-b")]);

@@ -1,7 +1,8 @@
 import { expect, test, type Page } from "@playwright/test";
 import { isInCohort } from "../../lib/ota/cohort";
 import { fetchOtaPublicKey, runOtaCycle } from "../../tools/simulator/behaviors/ota";
-import { registerFleet, seedProductionModel, uniqueRobotModel } from "../support/ota";
+import { OtaBundles } from "../../lib/ota/schemas";
+import { buildBundle, openDataDir, registerFleet, seedProductionModel, uniqueRobotModel } from "../support/ota";
 import { keepScreenshot } from "../support/screens";
 import { adminApi, signUpAndSignIn, useAdminSession } from "../support/users";
 
@@ -114,4 +115,47 @@ test("the OTA pages explain what to do when there is nothing yet", async ({ page
   await page.goto("/console/ota");
   await expect(page.getByTestId("empty-state")).toContainText("Claim a robot");
   await keepScreenshot(page, "ota-owner-empty");
+});
+
+test("a failed build shows its error and attempt; the operator retries it (confirmed, audited) and watches it sign", async ({
+  page,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  const admin = await adminApi(baseURL as string);
+  const robotModel = uniqueRobotModel("retry");
+  const modelId = await seedProductionModel(robotModel, "1.0.0");
+  const built = await buildBundle(admin, { model_id: modelId, version: "1.0.0" });
+  // What the builder leaves when the server of the fifth attempt died mid-build.
+  const error = "The worker of attempt 5 of 5 stopped (its lease expired at 2026-06-01T12:00:30.000Z).";
+  const runtime = await openDataDir();
+  try {
+    const stored = await runtime.db.require(OtaBundles, built.bundle_id, "Bundle");
+    await runtime.db.update(OtaBundles, built.bundle_id, {
+      build: { ...stored.data.build, status: "failed", error, attempts: 5, max_attempts: 5, progress_pct: 40 },
+    });
+  } finally {
+    await runtime.close();
+  }
+
+  await useAdminSession(page);
+  await page.goto(`/console/ota/${encodeURIComponent(built.bundle_id)}`);
+  await expect(page.getByTestId("build-status")).toHaveText("build failed");
+  await expect(page.getByTestId("build-failed")).toContainText(`The build failed (attempt 5 of 5): ${error}`);
+  await keepScreenshot(page, "ota-build-failed");
+  await page.getByRole("button", { name: "Retry build" }).click();
+  await page.getByRole("button", { name: "Confirm retry" }).click();
+  await expect(page.getByTestId("build-status")).toHaveText("signed", { timeout: 60_000 });
+  await expect(page.getByTestId("build-failed")).toHaveCount(0);
+
+  const audit = (await (
+    await admin.get(`/api/console/audit?target_id=${encodeURIComponent(built.bundle_id)}&limit=20`)
+  ).json()) as { entries: Array<{ action: string; details: Record<string, unknown> }> };
+  expect(audit.entries.map((entry) => entry.action)).toEqual([
+    "bundle.built",
+    "bundle.build_retry",
+    "bundle.built",
+    "bundle.create",
+  ]);
+  expect(audit.entries[1]?.details).toEqual({ previous_error: error, previous_attempts: 5 });
 });

@@ -27,12 +27,17 @@ test("an operator creates a job from a filter, watches the loss curve arrive liv
   await page.getByRole("button", { name: "Count episodes" }).click();
   await expect(page.getByTestId("preview-count")).toHaveText("4");
   await keepScreenshot(page, "training-new-job");
+  // Robots keep uploading matching episodes after the count: the job still takes the counted four.
+  const counted = await page.getByTestId("preview").textContent();
+  const later = await seedEpisodes(3, robotModel);
   await page.getByRole("button", { name: "Create job with 4 episodes" }).click();
   await page.waitForURL(/\/console\/training\/jobs\/job_/);
   const jobId = page.url().split("/").pop() as string;
   await expect(page.getByTestId("job-status").first()).toHaveText("queued");
   await expect(page.getByTestId("no-metrics")).toBeVisible();
   await expect(page.getByTestId("job-episode")).toHaveCount(4);
+  expect(counted).toContain("the job takes exactly these");
+  for (const id of later) await expect(page.getByText(id)).toHaveCount(0);
 
   // A worker (the notebook's calls, made here) claims and reports while the page is open.
   const worker = await playwrightRequest.newContext({ baseURL });

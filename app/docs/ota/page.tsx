@@ -31,6 +31,38 @@ export default function OtaOverview() {
           their cohort may take. See <Link href="/docs/ota/robot-api">OTA endpoints for robots</Link>.
         </li>
       </ol>
+      <h2 id="build-states">Build states</h2>
+      <p>A build runs in the background and the bundle page shows where it is:</p>
+      <ul>
+        <li>
+          <strong>queued</strong> — waiting for the builder.
+        </li>
+        <li>
+          <strong>building N %</strong> — streaming, hashing and signing; from the second try on the page says{" "}
+          <em>attempt N of 5</em> and why the previous one ended.
+        </li>
+        <li>
+          <strong>retrying</strong> — an attempt failed (the error is shown); it is tried again after a back-off of 5 s,
+          doubling each time.
+        </li>
+        <li>
+          <strong>failed</strong> — the error and the attempt it ended on. A refusal (a model file changed or went
+          missing) fails at once; other errors after five attempts. <em>Retry build</em> (operators,{" "}
+          <code>POST /api/console/ota/bundles/&#123;bundle_id&#125;/retry-build</code>, audited as{" "}
+          <code>bundle.build_retry</code>) builds the same version again with five new attempts; on a build that has not
+          failed it answers <code>409 build_not_failed</code> and changes nothing.
+        </li>
+        <li>
+          <strong>signed</strong> — ready to stage.
+        </li>
+      </ul>
+      <p>
+        A build holds a short lease (30 s, <code>CONTINUON_WORK_LEASE_S</code>) that its server renews every 10 s while
+        it works. When that server dies mid-build, another server — or the same one restarted — takes the build over
+        within a minute as the next attempt and deletes the dead attempt&apos;s temporary file; when that was the fifth
+        attempt the build is failed with the reason instead (audited as <code>bundle.build_failed</code>). Nothing is
+        published before the signature verifies, so a half-built bundle never reaches a robot.
+      </p>
       <h2 id="keys">The signing key</h2>
       <p>
         Bundles are signed with one Ed25519 key per deployment. Its public half is published three ways: raw (32 bytes)

@@ -27,11 +27,23 @@ export default function TrainingDocs() {
         </li>
         <li>
           <code>dataset.episode_set_sha256</code>: SHA-256 (hex) of the ids sorted by code point and joined with{" "}
-          <code>\n</code> (no trailing newline). The create call carries the hash the preview showed; if the matching
-          set changed in between the job is refused (<code>409 dataset_changed</code>) so it always holds what was
-          previewed.
+          <code>\n</code> (no trailing newline).
         </li>
       </ul>
+      <p id="preview">
+        Counting pins the set: <code>POST /api/console/training/preview</code> with the filter answers the count, robot
+        models, hash, a <code>preview_id</code> and its <code>expires_at</code> (24 hours), and keeps the ids it
+        counted. <code>POST /api/console/training/jobs</code> with{" "}
+        <code>{"{type, preview_id, expected_sha256?, hyperparams?, model_base?}"}</code> creates the job with exactly
+        those episodes — episodes robots upload after the count are not added, so a live fleet never makes the create
+        fail. The job records the preview&apos;s filter. Refusals, each creating nothing:{" "}
+        <code>404 preview_not_found</code>, <code>409 preview_expired</code> (count again),{" "}
+        <code>409 dataset_changed</code> when an episode of the preview was deleted or rejected since (its id in{" "}
+        <code>details.episode_id</code>), and <code>400 invalid_input</code> when <code>preview_id</code> comes with a{" "}
+        <code>filter</code> or <code>episode_ids</code>. Creating from a <code>filter</code> instead runs it again at
+        that moment; with <code>expected_sha256</code> a different set is <code>409 dataset_changed</code>. The
+        console&apos;s <em>Count episodes</em> / <em>Create job</em> use the preview.
+      </p>
       <p>
         Types: <code>seed</code> (from scratch), <code>slow_loop</code> (from the robot model&apos;s production model,
         set automatically), <code>finetune</code> (from a chosen <code>model_base</code>). Hyper-parameters default to

@@ -32,11 +32,14 @@ claim_job(**claim)   dataset_hash(ids)   errors: ContinuonError(status, code, re
 
 const CI = `# what npm test's "notebooks" step does (scripts/test-notebooks.mjs), after npm run build:
 node dist/server/index.js                                  # a fresh data folder, port E2E_PORT (3571)
-# sign up the admin, create a training token, put episodes in, preview + create a seed job, then:
-CONTINUON_API_URL=http://127.0.0.1:3571 CONTINUON_TRAINING_TOKEN=ctt_… CONTINUON_JOB_ID=job_… \\
-  jupyter nbconvert --to notebook --execute notebooks/01_seed_model_training.ipynb --output-dir /tmp/…
-# check the job, its metric points, the model and its lineage; promote; the slow loop queues a job → notebook 02;
-# notebook 04 exports a bundle; a browser checks the loss curve and the lineage in the console.`;
+# sign up the admin, create a training token, put episodes in, preview + create a seed job, then
+# download the job's notebook exactly as the console's "Download notebook" does and run that file:
+curl -b cookies -OJ http://127.0.0.1:3571/api/console/training/jobs/job_…/notebook
+CONTINUON_TRAINING_TOKEN=ctt_… PYTHONPATH=$PWD/notebooks \\
+  jupyter nbconvert --to notebook --execute 01_seed_model_training-job_….ipynb --output-dir /tmp/…
+# check the job, its metric points, the model and its lineage; promote; the slow loop queues a job →
+# its downloaded notebook 02 trains it; notebook 04 exports a bundle; a browser checks the loss curve
+# and the lineage in the console.`;
 
 export default function NotebookDocs() {
   return (
@@ -96,8 +99,10 @@ export default function NotebookDocs() {
         </li>
         <li>
           Open the job page&apos;s <em>Open in Colab</em> link (the job id is in the link; paste it into the{" "}
-          <code>JOB_ID</code> field) or <em>Download notebook</em> (the id and API URL are filled in), then run all. The
-          setup cell clones the client next to the notebook when it is not there.
+          <code>JOB_ID</code> field) or <em>Download notebook</em> (the id and API URL are filled in, in the same{" "}
+          <code>JOB_ID = &quot;…&quot; # @param</code> lines, so Colab still shows them as form fields), then run all.
+          The setup cell finds the client on the import path (<code>PYTHONPATH=&lt;checkout&gt;/notebooks</code> runs a
+          downloaded notebook anywhere on a laptop), next to the notebook, or clones it when it is in neither place.
         </li>
       </ol>
       <p>

@@ -3,9 +3,11 @@ import type { ReactNode } from "react";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BuildProgress } from "@/components/ota/build-progress";
+import { describeBuild } from "@/components/ota/build-state";
 import { DeploymentsTable } from "@/components/ota/deployments-table";
 import { OtaQueryProvider } from "@/components/ota/query-provider";
 import { RolloutControls } from "@/components/ota/rollout-controls";
+import { RetryBuildButton } from "@/components/ota/retry-build-button";
 import { RolloutLive } from "@/components/ota/rollout-live";
 import { BuildStatusBadge, RolloutStatusBadge } from "@/components/ota/status-badges";
 import { VerifyButton } from "@/components/ota/verify-button";
@@ -73,9 +75,13 @@ export default async function BundlePage({ params }: { params: Promise<{ bundle_
         {!ready && (
           <Card title="Build">
             {data.build.status === "failed" ? (
-              <p className="text-sm text-red-800" role="alert">
-                The build failed: {data.build.error}. Fix the model and build the same version again.
-              </p>
+              <div className="space-y-3">
+                <p className="text-sm text-red-800" role="alert" data-testid="build-failed">
+                  {describeBuild(data.build).detail} Retry it once the cause is fixed (a changed or missing model file
+                  needs the model fixed first); the retry is audited.
+                </p>
+                <RetryBuildButton bundleId={bundle.id} version={data.version} />
+              </div>
             ) : (
               <BuildProgress bundleId={bundle.id} />
             )}

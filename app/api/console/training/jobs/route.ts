@@ -14,7 +14,7 @@ export const GET = createRoute(
   },
 );
 
-// POST /api/console/training/jobs — an operator creates a job from an episode filter {type, filter, model_base?, hyperparams?, expected_sha256?}
+// POST /api/console/training/jobs — an operator creates a job from a preview or an episode filter {type, preview_id | filter, model_base?, hyperparams?, expected_sha256?}
 export const POST = createRoute(
   withUser("operator"),
   { body: z.unknown(), maxBodyBytes: 64 * 1024 },
