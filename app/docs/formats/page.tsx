@@ -202,7 +202,13 @@ export default function FormatsDocs() {
           {size(DEFAULT_LIMITS.maxUncompressedBytes)}
         </li>
         <li>
-          Compression ratio: {DEFAULT_LIMITS.maxCompressionRatio}:1 once {size(DEFAULT_LIMITS.ratioGraceBytes)} came out
+          Compression ratio: {DEFAULT_LIMITS.maxCompressionRatio}:1 once {size(DEFAULT_LIMITS.ratioGraceBytes)} came
+          out. Raw frames whose header states their size are judged by that size instead: a NumPy <code>.npy</code> (its{" "}
+          <code>descr</code> and <code>shape</code>, an H×W or H×W×C array with sides up to 16 384 and at most 4
+          channels), a BMP, or a binary PGM/PPM, when the archive entry is exactly as large as the header says. A mock
+          camera&apos;s all-zero 640×480 frames compress about 500:1 and are accepted; a file whose header is missing,
+          names something other than a frame, or disagrees with the entry&apos;s size counts against the ratio like any
+          other byte, and so does everything else in the archive.
         </li>
         <li>
           Archive entries: {DEFAULT_LIMITS.maxEntries.toLocaleString("en")}; path: {DEFAULT_LIMITS.maxPathBytes} bytes,{" "}
