@@ -14,6 +14,7 @@ import {
   type LosslessValue,
 } from "@/lib/rlds/json/lossless";
 import { JsonEpisodeScanner } from "@/lib/rlds/json/scan-json-episode";
+import { MAX_RENDERED_NPY_BYTES, renderNpyFrame } from "@/lib/rlds/frames/npy-frame";
 import type { EpisodeLimits } from "@/lib/rlds/limits";
 import { ReplayIndexWriter } from "@/lib/rlds/replay-index/replay-index-writer";
 import type { DeclaredMetadata, Variant, WrittenFile } from "@/lib/rlds/schemas";
@@ -41,7 +42,11 @@ const CONTENT_TYPES: Record<string, string> = {
   mp4: "video/mp4",
   wav: "audio/wav",
   txt: "text/plain",
+  npy: "application/x-npy",
 };
+
+/** Blobs listed one by one in the episode's file list (all of them are in `index/blobs.tsv`). */
+export const MAX_LISTED_BLOBS = 2000;
 
 export function contentTypeOf(path: string): string {
   const dot = path.lastIndexOf(".");
@@ -219,19 +224,48 @@ export class EpisodeAssembler {
   private async copyBlob(entry: ArchiveEntry, target: string): Promise<void> {
     const hash = createHash("sha256");
     let size = 0;
+    // A raw NumPy frame is also rendered as a PNG for the replay (browsers cannot show `.npy`).
+    let frame: Buffer[] | null = /\.npy$/i.test(target) && entry.size <= MAX_RENDERED_NPY_BYTES ? [] : null;
     const output = this.sink.open(target, contentTypeOf(target));
     async function* counted(stream: AsyncIterable<Uint8Array>) {
       for await (const chunk of stream) {
         size += chunk.length;
         hash.update(chunk);
+        if (frame !== null) {
+          frame.push(Buffer.from(chunk));
+          if (size > MAX_RENDERED_NPY_BYTES) frame = null;
+        }
         yield chunk;
       }
     }
     await pipeline(Readable.from(counted(entry.stream)), output);
     this.entryHashes.set(entry.path, hash.digest("hex"));
+    this.addBlob(target, size);
+    if (/\.npy$/i.test(target)) await this.renderFrame(target, frame === null ? null : Buffer.concat(frame));
+  }
+
+  private addBlob(target: string, size: number): void {
     this.blobs.set(target, size);
     this.blobBytes += size;
     this.validator.registerBlob(target, size);
+  }
+
+  /** Write `blobs/…/x.png` next to `blobs/…/x.npy`, unless the upload has its own image of that name. */
+  private async renderFrame(source: string, bytes: Buffer | null): Promise<void> {
+    const target = `${source.slice(0, -".npy".length)}.png`;
+    if (this.blobs.has(target)) return;
+    const rendered =
+      bytes === null
+        ? { ok: false as const, why: `it is larger than ${MAX_RENDERED_NPY_BYTES} bytes` }
+        : await renderNpyFrame(bytes);
+    if (!rendered.ok) {
+      this.validator.add("frame_not_rendered", `"${source}" is kept but has no image in the replay: ${rendered.why}.`, {
+        file: source,
+      });
+      return;
+    }
+    await pipeline(Readable.from([rendered.png]), this.sink.open(target, "image/png"));
+    this.addBlob(target, rendered.png.length);
   }
 
   private async consumeStepFile(entry: ArchiveEntry, name: string, order: number | null): Promise<void> {
@@ -490,6 +524,19 @@ export class EpisodeAssembler {
     this.verifyPackage();
 
     const report = this.validator.finish();
+    for (const stream of report.frames) {
+      const ids = stream.ids_file === null ? undefined : report.frameIds.get(stream.field);
+      if (ids === undefined || stream.ids_file === null) continue;
+      const out = this.open(stream.ids_file, "text/tab-separated-values");
+      for (const [id, path] of [...ids].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        out.writeString(`${id}\t${path}\n`);
+      }
+      this.files.push({
+        path: stream.ids_file,
+        size_bytes: await out.close(),
+        content_type: "text/tab-separated-values",
+      });
+    }
     const { manifest, files } = await this.index.finish({
       stepsFile: CANONICAL_FILES.steps,
       stepsBytes,
@@ -501,6 +548,9 @@ export class EpisodeAssembler {
       allFields: report.fields,
     });
     this.files.push(...files);
+    for (const path of [...this.blobs.keys()].sort().slice(0, MAX_LISTED_BLOBS)) {
+      this.files.push({ path, size_bytes: this.blobs.get(path)!, content_type: contentTypeOf(path) });
+    }
 
     const metadataOut = this.open(CANONICAL_FILES.metadata, "application/json");
     metadataOut.writeString(stringifyLossless(metadata));

@@ -9,6 +9,7 @@ import {
   buildZip,
   jsonl,
   METADATA,
+  npyFile,
   step,
   streamOf,
   upstreamDirectory,
@@ -26,6 +27,7 @@ import {
 } from "@/lib/rlds/replay-index/read-replay-index";
 import type { DeclaredMetadata, EpisodeFormat, EpisodeVerdict } from "@/lib/rlds/schemas";
 import { createMemorySink } from "@/lib/rlds/sink/episode-sink";
+import { PNG } from "pngjs";
 
 // Tests reach into arbitrary episode JSON; a loose type keeps them readable.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -331,6 +333,85 @@ describe("variants", () => {
     expect(JSON.parse(sink.text("metadata.json"))).toMatchObject({ episode_id: "ep_42", xr_mode: "trainer" });
   });
 
+  it("the field recorder's package: npy frames rendered as PNG, frame ids matched by step, every object listed", async () => {
+    const bytes = fs.readFileSync(path.join(process.cwd(), "tests/fixtures/upstream/robot-package/arm_episode.tar.gz"));
+    const { verdict, sink, reader, steps } = await run(bytes);
+    expect(verdict).toMatchObject({ status: "validated", variant: "robot_package", stats: { step_count: 12 } });
+    expect(codes(verdict, "warnings")).not.toContain("frame_not_rendered");
+    const manifest = await readReplayManifest(reader);
+    expect(manifest.frames).toEqual(
+      (["video", "depth"] as const).map((kind) => ({
+        field: `observation.${kind}_frame_id`,
+        kind,
+        steps: 12,
+        resolved: 12,
+        unresolved: 0,
+        included: true,
+        pattern: null,
+        ids_file: `index/frames-${kind}.tsv`,
+      })),
+    );
+    const first = steps()[0].observation.video_frame_id as string;
+    expect(first).toMatch(/^frame_\d+$/);
+    const videoIds = sink.text("index/frames-video.tsv").trimEnd().split("\n");
+    expect(videoIds).toHaveLength(12);
+    expect(videoIds).toContain(`${first}\tblobs/step_0000_rgb.png`);
+    expect(sink.text("index/frames-depth.tsv")).toContain(`${first}\tblobs/step_0000_depth.png`);
+    const rgb = PNG.sync.read(sink.files.get("blobs/step_0000_rgb.png")!);
+    expect([rgb.width, rgb.height]).toEqual([128, 96]);
+    // The raw frames stay byte for byte; each one and its image is in the file list.
+    expect(sink.files.get("blobs/step_0000_rgb.npy")!.length).toBe(36_992);
+    const listed = verdict.files.map((file) => file.path);
+    for (let i = 0; i < 12; i++) {
+      const n = String(i).padStart(4, "0");
+      for (const name of [`step_${n}_rgb.npy`, `step_${n}_rgb.png`, `step_${n}_depth.npy`, `step_${n}_depth.png`]) {
+        expect(listed).toContain(`blobs/${name}`);
+      }
+    }
+    expect(listed).toEqual(expect.arrayContaining(["steps.jsonl", "metadata.json", "index/manifest.json"]));
+    expect(verdict.files.find((file) => file.path === "blobs/step_0000_rgb.png")?.content_type).toBe("image/png");
+    expect(verdict.blobs.count).toBe(48);
+  });
+
+  it("frames that arrive before the steps are matched by step too", async () => {
+    const ids = Array.from({ length: 3 }, (_, i) => `frame_${1000 + i}`);
+    const episode = {
+      metadata: { ...METADATA, episode_id: "ep_42" },
+      steps: ids.map((id, i) => ({ ...step(i, { is_terminal: i === 2 }), observation: { video_frame_id: id } })),
+    };
+    const rgb = npyFile("|u1", [2, 2, 3]);
+    const bytes = await buildTar([
+      ...ids.map((_, i) => ({ name: `ep_42/step_000${i}_rgb.npy`, body: rgb })),
+      { name: "ep_42/episode.json", body: JSON.stringify(episode) },
+    ]);
+    const { verdict, sink } = await run(bytes);
+    expect(verdict.status).toBe("validated");
+    expect(sink.text("index/frames-video.tsv")).toBe(
+      ids.map((id, i) => `${id}\tblobs/step_000${i}_rgb.png\n`).join(""),
+    );
+  });
+
+  it("a package frame that cannot be shown is kept with a warning", async () => {
+    const episode = {
+      metadata: { ...METADATA, episode_id: "ep_42" },
+      steps: [0, 1, 2].map((i) => step(i, { is_terminal: i === 2 })),
+    };
+    const bytes = await buildTar([
+      { name: "ep_42/episode.json", body: JSON.stringify(episode) },
+      { name: "ep_42/step_0000_rgb.npy", body: npyFile("<f4", [2, 2, 3]) },
+    ]);
+    const { verdict, sink } = await run(bytes);
+    expect(verdict.status).toBe("validated");
+    expect(verdict.warnings.find((issue) => issue.code === "frame_not_rendered")).toEqual({
+      code: "frame_not_rendered",
+      message:
+        '"blobs/step_0000_rgb.npy" is kept but has no image in the replay: a <f4 array with 3 channels is not an image.',
+      file: "blobs/step_0000_rgb.npy",
+    });
+    expect(sink.files.has("blobs/step_0000_rgb.png")).toBe(false);
+    expect(sink.files.get("blobs/step_0000_rgb.npy")!.length).toBe(128 + 48);
+  });
+
   it.each([
     ["a file that differs from its checksum", { "step_0000_rgb.npy": "0".repeat(64) }, "checksum_mismatch"],
     ["a listed file that is absent", { "step_0001_rgb.npy": "0".repeat(64) }, "manifest_file_missing"],
@@ -427,6 +508,7 @@ describe("variants", () => {
         unresolved: 0,
         included: true,
         pattern: "blobs/rgb/{id}.png",
+        ids_file: null,
       },
     ]);
     expect(sink.text("index/blobs.tsv").split("\n")[0]).toBe("blobs/rgb/frame_000000.png\t16");

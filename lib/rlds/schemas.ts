@@ -145,7 +145,7 @@ export const ZEpisodeVerdict = z.object({
   training_eligible: z.boolean(),
   /** The canonical metadata as written to `metadata.json`. */
   metadata: z.record(z.string(), z.unknown()),
-  /** Files written to the output sink besides blobs (canonical layout + replay index). */
+  /** Files written to the output sink: canonical layout, replay index, then blobs (the first 2000 by path; all are in `index/blobs.tsv`). */
   files: z.array(ZWrittenFile),
   /** Blobs copied to `blobs/` (listed one per line in `index/blobs.tsv`). */
   blobs: z.object({ count: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }),

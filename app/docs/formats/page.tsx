@@ -48,12 +48,14 @@ const VARIANTS: [string, string, string][] = [
 const CANONICAL = `episodes/validated/{robot_id}/{episode_id}/
   metadata.json          the episode's metadata, normalized (v1.1 names; XR camelCase mapped)
   steps.jsonl            one canonical step per line, in step order
-  blobs/…                camera frames and other files the steps reference (copied byte for byte)
+  blobs/…                camera frames and other files the steps reference (copied byte for byte),
+                         plus a .png made from each .npy frame for the replay
   index/manifest.json    replay index: step count, fields, clocks, frame streams
   index/offsets.u64      byte offset of every step in steps.jsonl (little-endian u64)
   index/timestamps.f64   one normalized clock per step
   index/series-l*.f32    numeric series for charts, with a min/max pyramid
-  index/blobs.tsv        every blob: path, size`;
+  index/blobs.tsv        every blob: path, size
+  index/frames-*.tsv     frame id → blob, for frames matched by step (robot runtime packages)`;
 
 const STEP = `{"is_first": true,               // added when absent: true on the first step only
  "reward": 0,                     // added as 0 when absent
@@ -144,6 +146,28 @@ export default function FormatsDocs() {
           </tbody>
         </table>
       </div>
+
+      <h2 id="robot-package">Robot runtime packages</h2>
+      <p>
+        The robot runtime packs an episode as <code>&lt;episode_id&gt;.tar.gz</code>:{" "}
+        <code>&lt;episode_id&gt;/episode.json</code> (a single-JSON episode), <code>upload_manifest.json</code> (
+        <code>file_checksums</code> are verified, <code>total_steps</code> is compared with the steps) and one file per
+        camera frame, <code>step_NNNN_rgb.npy</code> and <code>step_NNNN_depth.npy</code>. The frames land in{" "}
+        <code>blobs/</code>. The steps name their frames <code>frame_&lt;ns&gt;</code>, which matches no file: a frame
+        id that names no file is matched with the image of its step (the step&apos;s <code>step_index</code>, else its
+        position) of the same kind (file names containing <code>depth</code> are depth frames), and the pairs are kept
+        in <code>index/frames-video.tsv</code> / <code>index/frames-depth.tsv</code>.
+      </p>
+      <h3 id="npy-frames">NumPy frames</h3>
+      <p>
+        A <code>.npy</code> frame (NumPy format 1.0–3.0, C order) is kept byte for byte and a PNG of it is written next
+        to it (<code>step_0003_rgb.npy</code> → <code>step_0003_rgb.png</code>) for the replay: <code>uint8</code> H×W×3
+        as RGB, H×W×4 as RGBA, H×W as grey; a <code>uint16</code> or <code>float32</code> H×W depth map as 8-bit grey
+        scaled to the frame&apos;s largest value (0, no reading, stays black). A frame of another dtype or shape, or
+        over 64 MiB, is kept without an image (warning <code>frame_not_rendered</code>). An image the upload holds under
+        the PNG&apos;s name wins. The episode&apos;s file list names every stored object: canonical files, index files
+        and each blob (the first 2 000 by path; all of them are in <code>index/blobs.tsv</code>).
+      </p>
 
       <h2 id="canonical">The canonical episode</h2>
       <pre>{CANONICAL}</pre>
