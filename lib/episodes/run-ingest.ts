@@ -327,6 +327,7 @@ async function produceVerdict(
     source: read.stream,
     format: "auto",
     declared,
+    ...(upload.declared_tags ? { headerTags: upload.declared_tags } : {}),
     ...(expected ? { expectedChecksum: expected } : {}),
     output,
   });

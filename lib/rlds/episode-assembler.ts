@@ -23,7 +23,14 @@ import type { EpisodeSink } from "@/lib/rlds/sink/episode-sink";
 import type { ArchiveEntry } from "@/lib/rlds/unpack/archive-entry";
 import { spoolToFile, type SpooledFile } from "@/lib/rlds/unpack/spool-to-file";
 import { EntryClassifier } from "@/lib/rlds/variants/classify-entry";
-import { isV2Step, isXrAppMetadata, isXrAppStep, normalizeMetadata } from "@/lib/rlds/variants/normalize-metadata";
+import {
+  applyHeaderTags,
+  isV2Step,
+  isXrAppMetadata,
+  isXrAppStep,
+  mapFieldAliases,
+  normalizeMetadata,
+} from "@/lib/rlds/variants/normalize-metadata";
 import { EpisodeValidator, type StepLocation, type ValidationReport } from "@/lib/rlds/validate/episode-validator";
 import type { ReplayManifest } from "@/lib/rlds/replay-index/format";
 
@@ -83,6 +90,8 @@ export interface AssemblerOptions {
   sink: EpisodeSink;
   tempDir: string;
   declared?: DeclaredMetadata;
+  /** `X-Continuon-Tag-<name>` headers of an XR upload: metadata the archive lacks (see `applyHeaderTags`). */
+  headerTags?: Readonly<Record<string, string>>;
 }
 
 export interface AssembledEpisode {
@@ -498,6 +507,8 @@ export class EpisodeAssembler {
     const source = this.metadataSource;
     let metadata: LosslessObject = normalizeMetadata(source ?? {}, this.camelCase === true);
     for (const [key, value] of Object.entries(this.documentExtras)) if (!(key in metadata)) metadata[key] = value;
+    metadata = mapFieldAliases(metadata, this.packageManifest);
+    if (this.options.headerTags !== undefined) metadata = applyHeaderTags(metadata, this.options.headerTags);
     if (this.packageManifest !== null) metadata = { ...metadata, upload_manifest: this.packageManifest };
     const variant = this.variant(metadata);
     if (variant === null) {
@@ -516,7 +527,9 @@ export class EpisodeAssembler {
             : "1.0";
 
     this.validator.checkMetadata(
-      source === null && Object.keys(metadata).length === 0 ? null : (toPlainJson(metadata) as Record<string, unknown>),
+      source === null && this.options.headerTags === undefined && Object.keys(metadata).length === 0
+        ? null
+        : (toPlainJson(metadata) as Record<string, unknown>),
       variant,
       source === null ? "metadata.json" : this.metadataLabel,
     );

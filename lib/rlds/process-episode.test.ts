@@ -412,6 +412,60 @@ describe("variants", () => {
     expect(sink.files.get("blobs/step_0000_rgb.npy")!.length).toBe(128 + 48);
   });
 
+  it("legacy timestamp_micros is the step clock (no no_timestamps warning)", async () => {
+    const steps = Array.from({ length: 12 }, (_, i) => ({
+      observation: { joints: [i, i / 2] },
+      action: { command: [i / 3] },
+      timestamp_micros: 1_765_000_000_000_000 + i * 50_000,
+    }));
+    const { verdict, reader } = await run(await episodeTar(jsonl(steps)));
+    expect(verdict.status).toBe("validated");
+    expect(codes(verdict, "warnings")).not.toContain("no_timestamps");
+    expect(verdict.quality.flags).not.toContain("no_timestamps");
+    expect(verdict.stats.duration_ms).toBe(550);
+    expect((await readReplayManifest(reader)).clock).toEqual({
+      source: "timestamp_micros",
+      first_us: 1_765_000_000_000_000,
+      last_us: 1_765_000_000_550_000,
+    });
+  });
+
+  it("robot_type is the robot_model when the metadata has none", async () => {
+    const bytes = fs.readFileSync(path.join(process.cwd(), "tests/fixtures/upstream/robot-package/arm_episode.tar.gz"));
+    const { verdict, sink } = await run(bytes);
+    expect(verdict.metadata).toMatchObject({ robot_type: "SO-ARM101", robot_model: "SO-ARM101" });
+    expect(JSON.parse(sink.text("metadata.json")).robot_model).toBe("SO-ARM101");
+    expect(verdict.warnings.map((issue) => issue.field)).not.toContain("metadata.robot_model");
+    // A robot_model of its own wins.
+    const own = { metadata: { ...METADATA, robot_type: "other" }, steps: [0, 1, 2].map((i) => step(i)) };
+    expect((await run(JSON.stringify(own))).verdict.metadata.robot_model).toBe("companion-v1");
+  });
+
+  it("X-Continuon-Tag-* headers fill the metadata checks they carry", async () => {
+    const { xr_mode: _x, control_role: _c, environment_id: _e, tags: _t, ...rest } = METADATA;
+    const bytes = await episodeTar(jsonl([0, 1, 2].map((i) => step(i))), { metadata: rest });
+    const without = await run(bytes);
+    expect(without.verdict.warnings.map((issue) => issue.field)).toEqual(
+      expect.arrayContaining(["metadata.xr_mode", "metadata.control_role", "metadata.environment_id", "metadata.tags"]),
+    );
+    const sink = createMemorySink();
+    const verdict = await processEpisode({
+      source: streamOf(bytes),
+      format: "auto",
+      output: sink,
+      tempDir,
+      headerTags: { xr_mode: "trainer", control_role: "human_teleop", environment_id: "lab", list: "pick, place" },
+    });
+    expect(verdict.warnings.filter((issue) => issue.code === "missing_metadata")).toEqual([]);
+    expect(verdict.quality.flags).not.toContain("incomplete_metadata");
+    expect(JSON.parse(sink.text("metadata.json"))).toMatchObject({
+      xr_mode: "trainer",
+      control_role: "human_teleop",
+      environment_id: "lab",
+      tags: ["pick", "place"],
+    });
+  });
+
   it.each([
     ["a file that differs from its checksum", { "step_0000_rgb.npy": "0".repeat(64) }, "checksum_mismatch"],
     ["a listed file that is absent", { "step_0001_rgb.npy": "0".repeat(64) }, "manifest_file_missing"],

@@ -21,6 +21,8 @@ export interface ProcessEpisodeInput {
   format: EpisodeFormat;
   /** What the robot declared when it asked to upload (step count, duration), checked against the content. */
   declared?: DeclaredMetadata;
+  /** `X-Continuon-Tag-<name>` headers of an XR upload: metadata the archive lacks (`xr_mode`, `list` = tags…). */
+  headerTags?: Readonly<Record<string, string>>;
   /** `sha256:<hex>` or bare hex the robot sent; a different object is rejected with `checksum_mismatch`. */
   expectedChecksum?: string;
   limits?: Partial<EpisodeLimits>;
@@ -48,7 +50,13 @@ export async function processEpisode(input: ProcessEpisodeInput): Promise<Episod
   const limits = resolveLimits(input.limits);
   const tempDir = input.tempDir ?? path.join(os.tmpdir(), "continuon-rlds");
   const tap = new SourceTap(input.source, limits.maxObjectBytes);
-  const assembler = new EpisodeAssembler({ limits, sink: input.output, tempDir, declared: input.declared });
+  const assembler = new EpisodeAssembler({
+    limits,
+    sink: input.output,
+    tempDir,
+    declared: input.declared,
+    ...(input.headerTags ? { headerTags: input.headerTags } : {}),
+  });
   let format: ContainerFormat | null = input.format === "auto" ? null : input.format;
   let refusal: Issue | null = null;
 

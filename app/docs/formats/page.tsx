@@ -174,6 +174,24 @@ export default function FormatsDocs() {
       <p>A canonical step is the robot&apos;s step text with the missing canonical members added around it:</p>
       <pre>{STEP}</pre>
 
+      <h3 id="clock">The step clock</h3>
+      <p>
+        The first of these present on the first step is the episode&apos;s clock (duration, gaps, ordering, replay
+        time): <code>timestamp_us</code>, <code>timestamp_ns</code>,{" "}
+        <code>observation.robot_state.timestamp_nanos</code>, <code>observation.timestamp_ns</code>,{" "}
+        <code>observation.timestamp_us</code>, <code>observation.robot_state.wall_time_millis</code>,{" "}
+        <code>step_metadata.timestamp</code> (seconds), and the legacy microsecond names <code>timestamp_micros</code>,{" "}
+        <code>observation.timestamp_micros</code>, <code>observation.robot_state.timestamp_micros</code>. Without any,
+        the episode gets the <code>no_timestamps</code> warning.
+      </p>
+      <h3 id="metadata-names">Metadata names</h3>
+      <p>
+        The robot runtime&apos;s <code>robot_type</code> (in the metadata, or <code>upload_manifest.json</code>) is
+        written as <code>robot_model</code> when the metadata has none; the original key stays. The XR app&apos;s{" "}
+        <code>X-Continuon-Tag-*</code> headers fill the keys they name (
+        <Link href="/docs/ingestion#field-clients">ingestion</Link>).
+      </p>
+
       <h2 id="rules">Validation rules</h2>
       <p>
         Validation streams: memory does not grow with the episode. Every finding names the step (0-based) and field, or

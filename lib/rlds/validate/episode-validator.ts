@@ -93,6 +93,14 @@ const CLOCK_CANDIDATES: {
   { source: "observation.timestamp_ns", unit: "ns", read: (s) => obj(s.observation)?.timestamp_ns },
   { source: "observation.timestamp_us", unit: "us", read: (s) => obj(s.observation)?.timestamp_us },
   { source: "observation.robot_state.wall_time_millis", unit: "ms", read: (s) => robotState(s)?.wall_time_millis },
+  // Legacy writers: microseconds under another name.
+  { source: "timestamp_micros", unit: "us", read: (s) => s.timestamp_micros },
+  { source: "observation.timestamp_micros", unit: "us", read: (s) => obj(s.observation)?.timestamp_micros },
+  {
+    source: "observation.robot_state.timestamp_micros",
+    unit: "us",
+    read: (s) => robotState(s)?.timestamp_micros,
+  },
   { source: "step_metadata.timestamp", unit: "s", read: (s) => obj(s.step_metadata)?.timestamp },
 ];
 
