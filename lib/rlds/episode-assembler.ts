@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { DomainError } from "@/lib/errors";
+import { DomainError, isDomainError } from "@/lib/errors";
+import { isIssueCode } from "@/lib/rlds/issue-codes";
 import { renameJsonKeysToSnake } from "@/lib/rlds/json/camel-case";
 import { LineSplitter } from "@/lib/rlds/json/line-splitter";
 import {
@@ -15,6 +16,10 @@ import {
 } from "@/lib/rlds/json/lossless";
 import { JsonEpisodeScanner } from "@/lib/rlds/json/scan-json-episode";
 import { MAX_RENDERED_NPY_BYTES, renderNpyFrame } from "@/lib/rlds/frames/npy-frame";
+import { decodeExample } from "@/lib/rlds/tfrecord/example-proto";
+import { exampleToStep } from "@/lib/rlds/tfrecord/example-to-step";
+import { readTfrecords } from "@/lib/rlds/tfrecord/tfrecord-framing";
+import { refuseArchive } from "@/lib/rlds/unpack/normalize-entry-path";
 import type { EpisodeLimits } from "@/lib/rlds/limits";
 import { ReplayIndexWriter } from "@/lib/rlds/replay-index/replay-index-writer";
 import type { DeclaredMetadata, Variant, WrittenFile } from "@/lib/rlds/schemas";
@@ -129,7 +134,8 @@ export class EpisodeAssembler {
   private camelCase: boolean | null = null;
   private v2Steps = false;
   private sawStepSource = false;
-  private documentKind: "single_json" | "package" | null = null;
+  private documentKind: "single_json" | "package" | "tfrecord" | null = null;
+  private tfrecordEpisodeId: string | null = null;
 
   // metadata sources
   private metadataSource: LosslessObject | null = null;
@@ -422,6 +428,66 @@ export class EpisodeAssembler {
     return bytes;
   }
 
+  // ---------------------------------------------------------------- TFRecord files
+
+  /**
+   * A TFRecord file (already decompressed): one `tf.train.Example` per step (`exampleToStep`).
+   * A damaged file (a CRC, a record longer than a step may be, a record that is no Example) is
+   * refused as `corrupt_archive`; steps of two episodes (`episode_id`) are `ambiguous_layout`.
+   */
+  async consumeTfrecord(stream: AsyncIterable<Uint8Array>, label: string): Promise<void> {
+    this.sawStepSource = true;
+    this.documentKind = "tfrecord";
+    let record = 0;
+    const records = readTfrecords(stream, { maxRecordBytes: this.limits.maxLineBytes });
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      let features: ReturnType<typeof decodeExample>;
+      try {
+        next = await records.next();
+      } catch (error) {
+        // The source's own refusals (a truncated gzip, a cap) pass through; framing errors are damage.
+        if (isDomainError(error) && isIssueCode(error.reason)) throw error;
+        refuseArchive("corrupt_archive", (error as Error).message.replace(/\.$/, ""));
+      }
+      if (next.done) break;
+      try {
+        features = decodeExample(next.value);
+      } catch (error) {
+        refuseArchive(
+          "corrupt_archive",
+          `record ${record} of ${label} is not a tf.train.Example (${(error as Error).message})`,
+        );
+      }
+      const step = exampleToStep(features);
+      const location = { file: label, line: record + 1 };
+      if (step.episodeId !== null) {
+        this.tfrecordEpisodeId ??= step.episodeId;
+        if (step.episodeId !== this.tfrecordEpisodeId) {
+          throw new DomainError(
+            "invalid",
+            `${label} holds steps of more than one episode ("${this.tfrecordEpisodeId}", then "${step.episodeId}" at record ${record}); upload one episode per file.`,
+            { reason: "ambiguous_layout" },
+          );
+        }
+      }
+      if (step.invalid !== null) {
+        this.validator.add(
+          "invalid_json",
+          `${label} record ${record}: "${step.invalid.field}" is not valid JSON (${step.invalid.why}).`,
+          { file: label, line: record + 1, step: this.validator.count, field: step.invalid.field },
+        );
+      }
+      this.handleStepText(Buffer.from(step.text, "utf8"), location);
+      await this.drain();
+      record += 1;
+    }
+    if (this.metadataSource === null && this.tfrecordEpisodeId !== null) {
+      this.metadataSource = { episode_id: this.tfrecordEpisodeId };
+      this.metadataLabel = `${label} (episode_id)`;
+    }
+  }
+
   // ---------------------------------------------------------------- single JSON documents
 
   async consumeJsonDocument(stream: AsyncIterable<Uint8Array>, label: string): Promise<void> {
@@ -485,6 +551,7 @@ export class EpisodeAssembler {
   // ---------------------------------------------------------------- the end
 
   private variant(metadata: LosslessObject): Variant | null {
+    if (this.documentKind === "tfrecord") return "tfrecord";
     if (this.documentKind === "package" || this.packageManifest !== null) return "robot_package";
     if (this.camelCase === true) return "xr_app";
     if (this.documentKind === "single_json") {

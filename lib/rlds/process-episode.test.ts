@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import { Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -410,6 +411,71 @@ describe("variants", () => {
     });
     expect(sink.files.has("blobs/step_0000_rgb.png")).toBe(false);
     expect(sink.files.get("blobs/step_0000_rgb.npy")!.length).toBe(128 + 48);
+  });
+
+  describe("TFRecord episodes", () => {
+    const upstream = (...parts: string[]) =>
+      fs.readFileSync(path.join(process.cwd(), "tests/fixtures/upstream", ...parts));
+
+    it.each([
+      ["plain", (bytes: Buffer) => bytes, "tfrecord"],
+      ["gzip-compressed", (bytes: Buffer) => zlib.gzipSync(bytes), "tfrecord.gz"],
+    ] as const)(
+      "the runtime converter's file, %s, is a tfrecord episode with its steps kept exactly",
+      async (_name, wrap, format) => {
+        const { verdict, steps, sink } = await run(wrap(upstream("tfrecord", "studio_mock_editor.tfrecord")));
+        expect(verdict).toMatchObject({ status: "validated", variant: "tfrecord", format, stats: { step_count: 3 } });
+        const canonical = steps();
+        expect(canonical.map((s: Loose) => [s.step_index, s.is_first, s.is_last])).toEqual([
+          [0, true, false],
+          [1, false, false],
+          [2, false, true],
+        ]);
+        expect(canonical[0].step_metadata.language_instruction).toBe("Mock Studio episode");
+        expect(canonical[0].observation_command).toBeUndefined();
+        expect(JSON.parse(sink.text("metadata.json"))).toEqual({ episode_id: "studio_mock_editor" });
+      },
+    );
+
+    it("a training dataset's gzip record with plain-text step_metadata keeps the text", async () => {
+      const { verdict, steps } = await run(upstream("tfrecord-gzip", "wiki_data_0.tfrecord"));
+      expect(verdict).toMatchObject({ status: "validated", variant: "tfrecord", format: "tfrecord.gz" });
+      expect(steps()[0].step_metadata).toEqual({ text: "April" });
+      expect(codes(verdict, "warnings")).not.toContain("step_metadata_not_strings");
+    });
+
+    it.each([
+      [
+        "a file of several episodes",
+        () => upstream("tfrecord-gzip", "wiki_data.tfrecord"),
+        "ambiguous_layout",
+        'the TFRecord file holds steps of more than one episode ("0", then "1" at record 1); upload one episode per file.',
+      ],
+      [
+        "a flipped byte",
+        () => {
+          const bytes = Buffer.from(upstream("tfrecord", "studio_mock_editor.tfrecord"));
+          bytes[40] = bytes[40]! ^ 0xff;
+          return bytes;
+        },
+        "corrupt_archive",
+        "Archive refused: The TFRecord file is damaged: record 0 has a bad data checksum.",
+      ],
+      [
+        "a truncated gzip",
+        () => {
+          const bytes = zlib.gzipSync(upstream("tfrecord", "studio_mock_editor.tfrecord"));
+          return bytes.subarray(0, bytes.length - 40);
+        },
+        "truncated_archive",
+        null,
+      ],
+    ])("refuses %s", async (_name, build, code, message) => {
+      const { verdict } = await run(build());
+      expect(verdict.status).toBe("rejected");
+      expect(codes(verdict)).toEqual([code]);
+      if (message !== null) expect(verdict.errors[0]!.message).toBe(message);
+    });
   });
 
   it("legacy timestamp_micros is the step clock (no no_timestamps warning)", async () => {

@@ -43,6 +43,11 @@ const VARIANTS: [string, string, string][] = [
     "the robot runtime's packager",
     "<episode_id>/episode.json + upload_manifest.json (file_checksums verified) + step_NNNN_rgb.npy",
   ],
+  [
+    "tfrecord",
+    "the robot runtime's converter, training datasets",
+    "one tf.train.Example per step, plain or gzip-compressed (see TFRecord upload below)",
+  ],
 ];
 
 const CANONICAL = `episodes/validated/{robot_id}/{episode_id}/
@@ -112,12 +117,13 @@ export default function FormatsDocs() {
 
       <h2 id="containers">Containers</h2>
       <p>
-        An upload is a <code>tar.gz</code> (default), <code>tar</code>, <code>zip</code> or a single JSON document —
-        recognized by its first bytes, whatever the declared format — or a set of files uploaded one URL each (
-        <code>files</code>). Archives are read in one pass without touching the disk (a zip is spooled to a temporary
-        file: its directory is at the end). Entries are refused, and the whole upload rejected, when a path is absolute,
-        climbs with <code>..</code>, holds a backslash or control character, or when an entry is a link or a device;
-        decompression is metered as it happens, so a bomb is stopped at the first bytes past the ratio.
+        An upload is a <code>tar.gz</code> (default), <code>tar</code>, <code>zip</code>, a single JSON document or a
+        TFRecord file (plain or gzip-compressed) — recognized by its first bytes, whatever the declared format — or a
+        set of files uploaded one URL each (<code>files</code>). Archives are read in one pass without touching the disk
+        (a zip is spooled to a temporary file: its directory is at the end). Entries are refused, and the whole upload
+        rejected, when a path is absolute, climbs with <code>..</code>, holds a backslash or control character, or when
+        an entry is a link or a device; decompression is metered as it happens, so a bomb is stopped at the first bytes
+        past the ratio.
       </p>
 
       <h2 id="variants">Variants</h2>
@@ -261,6 +267,24 @@ export default function FormatsDocs() {
           and manifests: {size(DEFAULT_LIMITS.maxMetadataBytes)}; steps: {DEFAULT_LIMITS.maxSteps.toLocaleString("en")}
         </li>
       </ul>
+
+      <h2 id="tfrecord-upload">TFRecord upload</h2>
+      <p>
+        An episode may be uploaded as the TFRecord file the robot runtime&apos;s converter writes, or as the field keeps
+        training data: the same records gzip-compressed in a file still named <code>.tfrecord</code> (ask for{" "}
+        <code>format: &quot;tfrecord&quot;</code>; the first bytes tell plain from gzip). Each{" "}
+        <code>tf.train.Example</code> is one step: <code>observation</code> and <code>action</code> (JSON bytes, kept as
+        written), <code>reward</code>, <code>discount</code>, <code>is_first</code> / <code>is_last</code> /{" "}
+        <code>is_terminal</code> (0/1 → booleans), <code>step_index</code>. <code>step_metadata</code> is kept when it
+        is a JSON object; plain text (some datasets hold one) is kept as{" "}
+        <code>&#123;&quot;text&quot;: &quot;…&quot;&#125;</code>. <code>observation_command</code> /{" "}
+        <code>action_command</code> repeat <code>command</code> and are not copied. The metadata is{" "}
+        <code>&#123;&quot;episode_id&quot;&#125;</code> of the records. One file is one episode: records of two{" "}
+        <code>episode_id</code>s are refused (<code>ambiguous_layout</code>), a bad CRC, a record over{" "}
+        {size(DEFAULT_LIMITS.maxLineBytes)} or a record that is not an Example as <code>corrupt_archive</code>; a gzip
+        file is inflated under the same size and ratio caps as an archive. The steps are then validated, indexed and
+        replayed like any other episode.
+      </p>
 
       <h2 id="tfrecord">TFRecord output</h2>
       <pre>{TFRECORD}</pre>

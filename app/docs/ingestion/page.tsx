@@ -8,7 +8,7 @@ export const metadata: Metadata = { title: "Uploading episodes" };
 const SIGNED_URL = `POST /api/rlds/signed-url                                   (signed robot request)
 {"robot_id": "14d4b680", "episode_id": "ep_1704384000000",
  "metadata": {"duration_ms": 30000, "step_count": 300},
- "format": "tar.gz",                    // tar.gz (default) | zip | json | files
+ "format": "tar.gz",                    // tar.gz (default) | zip | json | tfrecord (plain or gzip) | files
  "size_bytes": 1843200}                 // optional: the URL then takes nothing larger
 
 200 {"episode_id": "ep_1704384000000",
