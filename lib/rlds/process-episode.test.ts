@@ -392,14 +392,19 @@ describe("variants", () => {
     );
   });
 
-  it("a package frame that cannot be shown is kept with a warning", async () => {
+  it("a package frame that cannot be shown is kept with a warning (not missing)", async () => {
     const episode = {
       metadata: { ...METADATA, episode_id: "ep_42" },
-      steps: [0, 1, 2].map((i) => step(i, { is_terminal: i === 2 })),
+      steps: [0, 1, 2].map((i) => ({
+        ...step(i, { is_terminal: i === 2 }),
+        observation: { video_frame_id: `frame_${i}`, robot_state: { timestamp_nanos: 1e9 + i * 1e8 } },
+      })),
     };
     const bytes = await buildTar([
       { name: "ep_42/episode.json", body: JSON.stringify(episode) },
       { name: "ep_42/step_0000_rgb.npy", body: npyFile("<f4", [2, 2, 3]) },
+      { name: "ep_42/step_0001_rgb.npy", body: npyFile("|u1", [2, 2, 3]) },
+      { name: "ep_42/step_0002_rgb.npy", body: npyFile("|u1", [2, 2, 3]) },
     ]);
     const { verdict, sink } = await run(bytes);
     expect(verdict.status).toBe("validated");
@@ -410,6 +415,9 @@ describe("variants", () => {
       file: "blobs/step_0000_rgb.npy",
     });
     expect(sink.files.has("blobs/step_0000_rgb.png")).toBe(false);
+    expect(sink.text("index/frames-video.tsv")).toBe(
+      "frame_1\tblobs/step_0001_rgb.png\nframe_2\tblobs/step_0002_rgb.png\n",
+    );
     expect(sink.files.get("blobs/step_0000_rgb.npy")!.length).toBe(128 + 48);
   });
 

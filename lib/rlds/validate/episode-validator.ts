@@ -296,6 +296,8 @@ export class EpisodeValidator {
   private readonly frameStreams = FRAME_FIELDS.map((f) => new FrameStream(`observation.${f.key}`, f.kind));
   /** `video:7` → `blobs/step_0007_rgb.png` (frames named after their step). */
   private readonly stepFrames = new Map<string, string>();
+  /** `video:7` for a raw `.npy` frame of a step (present even when it has no image). */
+  private readonly stepRawFrames = new Set<string>();
   private missingMetadataCount = 0;
   private readonly declarations: { source: string; kind: "step_count" | "duration_ms"; value: number }[] = [];
 
@@ -776,6 +778,10 @@ export class EpisodeValidator {
         this.resolveFrame(stream, key, path, { step }, { step });
       }
     }
+    const raw = /^blobs\/step_(\d{1,9})_([A-Za-z0-9]+)\.npy$/i.exec(path);
+    if (raw !== null) {
+      this.stepRawFrames.add(`${raw[2]!.toLowerCase().includes("depth") ? "depth" : "video"}:${Number(raw[1])}`);
+    }
     const stepFrame = stepFrameOf(path);
     if (stepFrame !== null) {
       this.stepFrames.set(`${stepFrame.kind}:${stepFrame.step}`, path);
@@ -832,6 +838,10 @@ export class EpisodeValidator {
     const frameIds = new Map<string, Map<string, string>>();
     for (const stream of this.frameStreams) {
       if (stream.steps === 0) continue;
+      // A step whose raw frame is there without an image (`frame_not_rendered`) is not missing.
+      for (const [step, id] of stream.pendingByStep) {
+        if (this.stepRawFrames.has(`${stream.kind}:${step}`)) stream.pending.delete(id);
+      }
       const included = stream.resolved > 0;
       if (included) {
         for (const [id, step] of stream.pending) {
