@@ -374,6 +374,21 @@ describe("frames judged by their declared size", () => {
     expect(declaredPayloadSize("a/x.bin", rgb)).toBeNull();
   });
 
+  it("reads the sizes BMP and binary PGM/PPM headers declare", () => {
+    const bmp = Buffer.alloc(54);
+    bmp.write("BM", 0, "latin1");
+    bmp.writeUInt32LE(54, 10);
+    bmp.writeInt32LE(641, 18); // width: rows of 641 × 3 bytes pad to 1924
+    bmp.writeInt32LE(-480, 22); // top-down
+    bmp.writeUInt16LE(24, 28);
+    expect(declaredPayloadSize("f.bmp", bmp)).toBe(54 + 1924 * 480);
+    bmp.writeUInt32LE(1, 30); // RLE: its size is not declared
+    expect(declaredPayloadSize("f.bmp", bmp)).toBeNull();
+    expect(declaredPayloadSize("f.ppm", Buffer.from("P6\n# cam\n640 480\n255\n"))).toBe(21 + 640 * 480 * 3);
+    expect(declaredPayloadSize("f.pgm", Buffer.from("P5 640 480 65535\n"))).toBe(17 + 640 * 480 * 2);
+    expect(declaredPayloadSize("f.pgm", Buffer.from("P5 99999 480 255\n"))).toBeNull();
+  });
+
   it("accepts a mock camera's all-zero frames that compress far beyond the ratio cap (tar.gz)", async () => {
     const bytes = await buildTar(mockPackage(12));
     const inflated = 12 * (rgb.length + depth.length);
