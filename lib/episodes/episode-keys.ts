@@ -42,6 +42,7 @@ const RAW_FILE: Record<Exclude<UploadFormat, "files">, string> = {
   "tar.gz": "episode.tar.gz",
   zip: "episode.zip",
   json: "episode.json",
+  tfrecord: "episode.tfrecord",
 };
 
 /** The raw object of an archive or JSON upload, or the folder of a `files` upload (ends with `/`). */

@@ -23,6 +23,8 @@ export const UPLOAD_CONTENT_TYPES: Record<Exclude<UploadFormat, "files">, string
   "tar.gz": "application/gzip",
   zip: "application/zip",
   json: "application/json",
+  // Plain or gzip-compressed: the ingest tells them apart by their first bytes.
+  tfrecord: "application/octet-stream",
 };
 
 const sha256Hex = z

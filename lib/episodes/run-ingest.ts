@@ -327,6 +327,7 @@ async function produceVerdict(
     source: read.stream,
     format: "auto",
     declared,
+    ...(upload.declared_tags ? { headerTags: upload.declared_tags } : {}),
     ...(expected ? { expectedChecksum: expected } : {}),
     output,
   });
@@ -343,7 +344,7 @@ function applyResult(
 ): void {
   const nowIso = ctx.now().toISOString();
   const before = ingestOf(current);
-  const formats = new Set(["tar.gz", "zip", "json", "files"]);
+  const formats = new Set(["tar.gz", "zip", "json", "tfrecord", "files"]);
   const patch: Record<string, unknown> = {
     status,
     checksum: result.checksum,

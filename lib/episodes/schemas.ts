@@ -21,7 +21,7 @@ export const ZValidationIssue = z.object({
 export type ValidationIssue = z.infer<typeof ZValidationIssue>;
 
 /** Upload formats a robot may ask for (PRODUCT.md §6.2). */
-export const UPLOAD_FORMATS = ["tar.gz", "zip", "json", "files"] as const;
+export const UPLOAD_FORMATS = ["tar.gz", "zip", "json", "tfrecord", "files"] as const;
 export const ZUploadFormat = z.enum(UPLOAD_FORMATS);
 export type UploadFormat = z.infer<typeof ZUploadFormat>;
 
@@ -140,7 +140,7 @@ export const ZEpisode = z.object({
   contributed_to_models: z.array(z.string()).default([]),
   checksum: z.string().nullable().default(null),
   size_bytes: z.number().int().nullable().default(null),
-  format: z.enum(["tar.gz", "zip", "json", "files"]).default("tar.gz"),
+  format: z.enum(["tar.gz", "zip", "json", "tfrecord", "files"]).default("tar.gz"),
   schema_variant: z.string().nullable().default(null),
   validation: z
     .object({ errors: z.array(ZValidationIssue).default([]), warnings: z.array(ZValidationIssue).default([]) })

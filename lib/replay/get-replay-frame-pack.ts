@@ -1,11 +1,10 @@
 import type { Ctx } from "@/lib/context";
 import { DomainError } from "@/lib/errors";
 import { readStepOffsets } from "@/lib/rlds/replay-index/read-replay-index";
-import { resolveFrameBlob } from "@/lib/rlds/validate/episode-validator";
 import { parseInput } from "@/lib/validation";
 import { isSafeFrameId, openReplay, valueAt } from "./open-replay";
 import { MAX_PACK_BYTES, MAX_PACK_STEPS, ZReplayFramePackQuery, type ReplayFramePackHeader } from "./schemas";
-import { blobTable } from "./resolve-replay-frame";
+import { frameResolver, pickFrameStream } from "./resolve-replay-frame";
 
 /** A frame pack: its header and the frames' bytes, in header order. */
 export interface ReplayFramePack {
@@ -32,13 +31,7 @@ export async function getReplayFramePack(ctx: Ctx, episodeId: string, raw: unkno
   const query = parseInput(ZReplayFramePackQuery, raw, "query");
   const replay = await openReplay(ctx, episodeId);
   const { manifest, reader } = replay;
-  const streams = manifest.frames.filter((stream) => stream.included);
-  const stream = query.stream === undefined ? streams[0] : streams.find((s) => s.field === query.stream);
-  if (stream === undefined) {
-    throw new DomainError("not_found", `Episode ${episodeId} has no frames in "${query.stream ?? "any stream"}".`, {
-      reason: "frame_stream_not_found",
-    });
-  }
+  const stream = pickFrameStream(episodeId, manifest.frames, query.stream);
   if (query.from >= manifest.step_count && query.to > query.from) {
     throw new DomainError(
       "invalid",
@@ -62,12 +55,9 @@ export async function getReplayFramePack(ctx: Ctx, episodeId: string, raw: unkno
     if (steps) steps.push(from + i);
     else stepsOf.set(id, [from + i]);
   }
-  const table = stream.pattern === null ? await blobTable(ctx, replay) : null;
+  const resolve = await frameResolver(ctx, replay, stream);
   const resolved = [...stepsOf].flatMap(([id, steps]) => {
-    const path =
-      stream.pattern !== null
-        ? stream.pattern.split("{id}").join(id)
-        : resolveFrameBlob(id, stream.kind, table?.get(id) ?? []);
+    const path = resolve(id);
     if (path === null || !path.startsWith("blobs/") || path.split("/").some((part) => part === ".." || part === "")) {
       return [];
     }

@@ -252,6 +252,20 @@ describe("replay frames", () => {
     });
   });
 
+  it("takes a stream's kind in place of its field when one stream has that kind", async () => {
+    const byKind = await resolveReplayFrame(owner, "ep_sim", { step: 7, stream: "video" });
+    const byField = await resolveReplayFrame(owner, "ep_sim", { step: 7, stream: "observation.video_frame_id" });
+    expect(byKind).toEqual(byField);
+    expect(byKind.stream).toBe("observation.video_frame_id");
+    const pack = await getReplayFramePack(owner, "ep_pool", { from: 0, to: 4, stream: "video" });
+    expect(pack.header.stream).toBe("observation.video_frame_id");
+    expect(await caught(resolveReplayFrame(owner, "ep_sim", { step: 7, stream: "depth" }))).toEqual({
+      code: "not_found",
+      reason: "frame_stream_not_found",
+      message: 'Episode ep_sim has no frames in "depth" (streams: observation.video_frame_id (video)).',
+    });
+  });
+
   it("serves pooled frames (step i shows frame i mod pool)", async () => {
     const frame = await resolveReplayFrame(owner, "ep_pool", { step: 13 });
     expect(frame.frameId).toBe("frame_000005");

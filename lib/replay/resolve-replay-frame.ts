@@ -1,4 +1,5 @@
 import type { BlobInfo } from "@/lib/blobs/port";
+import type { ReplayManifest } from "@/lib/rlds/replay-index/format";
 import type { Ctx } from "@/lib/context";
 import { DomainError } from "@/lib/errors";
 import { readStepOffsets } from "@/lib/rlds/replay-index/read-replay-index";
@@ -46,6 +47,74 @@ export async function blobTable(ctx: Ctx, replay: OpenedReplay): Promise<Map<str
   return table;
 }
 
+type FrameStreamEntry = ReplayManifest["frames"][number];
+
+/** `id\tpath` lines of a stream's `ids_file` (frames matched by step at ingest), cached per episode version. */
+async function frameIdTable(ctx: Ctx, replay: OpenedReplay, file: string): Promise<Map<string, string>> {
+  const cache = replayCache<Map<string, string>>(ctx.services, "frame-id-tables", 16);
+  const key = `${replay.version}|${file}`;
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  const text = Buffer.from(await replay.reader.readAll(file)).toString("utf8");
+  const table = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const tab = line.indexOf("\t");
+    if (tab > 0) table.set(line.slice(0, tab), line.slice(tab + 1));
+  }
+  cache.set(key, table);
+  return table;
+}
+
+/**
+ * How the ids of a frame stream become blob paths, by the rule ingest used: the stream's
+ * `ids_file` first (ids matched by step), then its path pattern, else the file-name table of
+ * `index/blobs.tsv`. The returned path is not yet checked to stay under `blobs/`.
+ */
+export async function frameResolver(
+  ctx: Ctx,
+  replay: OpenedReplay,
+  stream: FrameStreamEntry,
+): Promise<(id: string) => string | null> {
+  const ids = stream.ids_file ? await frameIdTable(ctx, replay, stream.ids_file) : null;
+  const table = stream.pattern === null ? await blobTable(ctx, replay) : null;
+  return (id) => {
+    const listed = ids?.get(id);
+    if (listed !== undefined) return listed;
+    if (stream.pattern !== null) return stream.pattern.split("{id}").join(id);
+    return resolveFrameBlob(id, stream.kind, table?.get(id) ?? []);
+  };
+}
+
+/**
+ * The frame stream a query names: its field (`observation.video_frame_id`) or, when only one
+ * stream has that kind, its kind (`video`, `depth`); the first stream when none is named.
+ */
+export function pickFrameStream(
+  episodeId: string,
+  frames: readonly FrameStreamEntry[],
+  wanted: string | undefined,
+): FrameStreamEntry {
+  const streams = frames.filter((stream) => stream.included);
+  if (wanted === undefined) {
+    if (streams[0] !== undefined) return streams[0];
+    throw new DomainError("not_found", `Episode ${episodeId} has no camera frames.`, {
+      reason: "frame_stream_not_found",
+    });
+  }
+  const byField = streams.find((s) => s.field === wanted);
+  if (byField !== undefined) return byField;
+  const byKind = streams.filter((s) => s.kind === wanted);
+  if (byKind.length === 1) return byKind[0]!;
+  const names = streams.map((s) => `${s.field} (${s.kind})`).join(", ") || "none";
+  throw new DomainError(
+    "not_found",
+    byKind.length > 1
+      ? `Episode ${episodeId} has several "${wanted}" streams; name one by its field (streams: ${names}).`
+      : `Episode ${episodeId} has no frames in "${wanted}" (streams: ${names}).`,
+    { reason: "frame_stream_not_found" },
+  );
+}
+
 /** Frame ids of `field` on steps `[from, to)`, read with the step offsets (one range read). */
 async function frameIdsOf(replay: OpenedReplay, field: string, from: number, to: number): Promise<(string | null)[]> {
   const { manifest, reader } = replay;
@@ -73,17 +142,7 @@ export async function resolveReplayFrame(ctx: Ctx, episodeId: string, raw: unkno
   const query = parseInput(ZReplayFrameQuery, raw, "query");
   const replay = await openReplay(ctx, episodeId);
   const { manifest } = replay;
-  const streams = manifest.frames.filter((stream) => stream.included);
-  const stream = query.stream === undefined ? streams[0] : streams.find((s) => s.field === query.stream);
-  if (stream === undefined) {
-    throw new DomainError(
-      "not_found",
-      query.stream === undefined
-        ? `Episode ${episodeId} has no camera frames.`
-        : `Episode ${episodeId} has no frames in "${query.stream}" (streams: ${streams.map((s) => s.field).join(", ") || "none"}).`,
-      { reason: "frame_stream_not_found" },
-    );
-  }
+  const stream = pickFrameStream(episodeId, manifest.frames, query.stream);
 
   let frameId: string | null = query.id ?? null;
   let step: number | null = null;
@@ -117,13 +176,7 @@ export async function resolveReplayFrame(ctx: Ctx, episodeId: string, raw: unkno
     }
   }
   const id = frameId!;
-  let path: string | null;
-  if (stream.pattern !== null) {
-    path = stream.pattern.split("{id}").join(id);
-  } else {
-    const candidates = (await blobTable(ctx, replay)).get(id) ?? [];
-    path = resolveFrameBlob(id, stream.kind, candidates);
-  }
+  const path = (await frameResolver(ctx, replay, stream))(id);
   if (
     path === null ||
     !path.startsWith("blobs/") ||

@@ -50,7 +50,7 @@ export const ZFrameId = z
 
 export const ZReplayFrameQuery = z
   .object({
-    /** The frame stream (`observation.video_frame_id`); default: the first stream with frames. */
+    /** The frame stream: its field (`observation.video_frame_id`) or, when one stream has it, its kind (`video`, `depth`); default: the first stream with frames. */
     stream: z.string().min(1).max(200).optional(),
     id: ZFrameId.optional(),
     step: stepIndex.optional(),

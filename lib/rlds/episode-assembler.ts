@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { DomainError } from "@/lib/errors";
+import { DomainError, isDomainError } from "@/lib/errors";
+import { isIssueCode } from "@/lib/rlds/issue-codes";
 import { renameJsonKeysToSnake } from "@/lib/rlds/json/camel-case";
 import { LineSplitter } from "@/lib/rlds/json/line-splitter";
 import {
@@ -14,6 +15,11 @@ import {
   type LosslessValue,
 } from "@/lib/rlds/json/lossless";
 import { JsonEpisodeScanner } from "@/lib/rlds/json/scan-json-episode";
+import { MAX_RENDERED_NPY_BYTES, renderNpyFrame } from "@/lib/rlds/frames/npy-frame";
+import { decodeExample } from "@/lib/rlds/tfrecord/example-proto";
+import { exampleToStep } from "@/lib/rlds/tfrecord/example-to-step";
+import { readTfrecords } from "@/lib/rlds/tfrecord/tfrecord-framing";
+import { refuseArchive } from "@/lib/rlds/unpack/normalize-entry-path";
 import type { EpisodeLimits } from "@/lib/rlds/limits";
 import { ReplayIndexWriter } from "@/lib/rlds/replay-index/replay-index-writer";
 import type { DeclaredMetadata, Variant, WrittenFile } from "@/lib/rlds/schemas";
@@ -22,7 +28,14 @@ import type { EpisodeSink } from "@/lib/rlds/sink/episode-sink";
 import type { ArchiveEntry } from "@/lib/rlds/unpack/archive-entry";
 import { spoolToFile, type SpooledFile } from "@/lib/rlds/unpack/spool-to-file";
 import { EntryClassifier } from "@/lib/rlds/variants/classify-entry";
-import { isV2Step, isXrAppMetadata, isXrAppStep, normalizeMetadata } from "@/lib/rlds/variants/normalize-metadata";
+import {
+  applyHeaderTags,
+  isV2Step,
+  isXrAppMetadata,
+  isXrAppStep,
+  mapFieldAliases,
+  normalizeMetadata,
+} from "@/lib/rlds/variants/normalize-metadata";
 import { EpisodeValidator, type StepLocation, type ValidationReport } from "@/lib/rlds/validate/episode-validator";
 import type { ReplayManifest } from "@/lib/rlds/replay-index/format";
 
@@ -41,7 +54,11 @@ const CONTENT_TYPES: Record<string, string> = {
   mp4: "video/mp4",
   wav: "audio/wav",
   txt: "text/plain",
+  npy: "application/x-npy",
 };
+
+/** Blobs listed one by one in the episode's file list (all of them are in `index/blobs.tsv`). */
+export const MAX_LISTED_BLOBS = 2000;
 
 export function contentTypeOf(path: string): string {
   const dot = path.lastIndexOf(".");
@@ -78,6 +95,8 @@ export interface AssemblerOptions {
   sink: EpisodeSink;
   tempDir: string;
   declared?: DeclaredMetadata;
+  /** `X-Continuon-Tag-<name>` headers of an XR upload: metadata the archive lacks (see `applyHeaderTags`). */
+  headerTags?: Readonly<Record<string, string>>;
 }
 
 export interface AssembledEpisode {
@@ -115,7 +134,8 @@ export class EpisodeAssembler {
   private camelCase: boolean | null = null;
   private v2Steps = false;
   private sawStepSource = false;
-  private documentKind: "single_json" | "package" | null = null;
+  private documentKind: "single_json" | "package" | "tfrecord" | null = null;
+  private tfrecordEpisodeId: string | null = null;
 
   // metadata sources
   private metadataSource: LosslessObject | null = null;
@@ -219,19 +239,48 @@ export class EpisodeAssembler {
   private async copyBlob(entry: ArchiveEntry, target: string): Promise<void> {
     const hash = createHash("sha256");
     let size = 0;
+    // A raw NumPy frame is also rendered as a PNG for the replay (browsers cannot show `.npy`).
+    let frame: Buffer[] | null = /\.npy$/i.test(target) && entry.size <= MAX_RENDERED_NPY_BYTES ? [] : null;
     const output = this.sink.open(target, contentTypeOf(target));
     async function* counted(stream: AsyncIterable<Uint8Array>) {
       for await (const chunk of stream) {
         size += chunk.length;
         hash.update(chunk);
+        if (frame !== null) {
+          frame.push(Buffer.from(chunk));
+          if (size > MAX_RENDERED_NPY_BYTES) frame = null;
+        }
         yield chunk;
       }
     }
     await pipeline(Readable.from(counted(entry.stream)), output);
     this.entryHashes.set(entry.path, hash.digest("hex"));
+    this.addBlob(target, size);
+    if (/\.npy$/i.test(target)) await this.renderFrame(target, frame === null ? null : Buffer.concat(frame));
+  }
+
+  private addBlob(target: string, size: number): void {
     this.blobs.set(target, size);
     this.blobBytes += size;
     this.validator.registerBlob(target, size);
+  }
+
+  /** Write `blobs/…/x.png` next to `blobs/…/x.npy`, unless the upload has its own image of that name. */
+  private async renderFrame(source: string, bytes: Buffer | null): Promise<void> {
+    const target = `${source.slice(0, -".npy".length)}.png`;
+    if (this.blobs.has(target)) return;
+    const rendered =
+      bytes === null
+        ? { ok: false as const, why: `it is larger than ${MAX_RENDERED_NPY_BYTES} bytes` }
+        : await renderNpyFrame(bytes);
+    if (!rendered.ok) {
+      this.validator.add("frame_not_rendered", `"${source}" is kept but has no image in the replay: ${rendered.why}.`, {
+        file: source,
+      });
+      return;
+    }
+    await pipeline(Readable.from([rendered.png]), this.sink.open(target, "image/png"));
+    this.addBlob(target, rendered.png.length);
   }
 
   private async consumeStepFile(entry: ArchiveEntry, name: string, order: number | null): Promise<void> {
@@ -379,6 +428,66 @@ export class EpisodeAssembler {
     return bytes;
   }
 
+  // ---------------------------------------------------------------- TFRecord files
+
+  /**
+   * A TFRecord file (already decompressed): one `tf.train.Example` per step (`exampleToStep`).
+   * A damaged file (a CRC, a record longer than a step may be, a record that is no Example) is
+   * refused as `corrupt_archive`; steps of two episodes (`episode_id`) are `ambiguous_layout`.
+   */
+  async consumeTfrecord(stream: AsyncIterable<Uint8Array>, label: string): Promise<void> {
+    this.sawStepSource = true;
+    this.documentKind = "tfrecord";
+    let record = 0;
+    const records = readTfrecords(stream, { maxRecordBytes: this.limits.maxLineBytes });
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      let features: ReturnType<typeof decodeExample>;
+      try {
+        next = await records.next();
+      } catch (error) {
+        // The source's own refusals (a truncated gzip, a cap) pass through; framing errors are damage.
+        if (isDomainError(error) && isIssueCode(error.reason)) throw error;
+        refuseArchive("corrupt_archive", (error as Error).message.replace(/\.$/, ""));
+      }
+      if (next.done) break;
+      try {
+        features = decodeExample(next.value);
+      } catch (error) {
+        refuseArchive(
+          "corrupt_archive",
+          `record ${record} of ${label} is not a tf.train.Example (${(error as Error).message})`,
+        );
+      }
+      const step = exampleToStep(features);
+      const location = { file: label, line: record + 1 };
+      if (step.episodeId !== null) {
+        this.tfrecordEpisodeId ??= step.episodeId;
+        if (step.episodeId !== this.tfrecordEpisodeId) {
+          throw new DomainError(
+            "invalid",
+            `${label} holds steps of more than one episode ("${this.tfrecordEpisodeId}", then "${step.episodeId}" at record ${record}); upload one episode per file.`,
+            { reason: "ambiguous_layout" },
+          );
+        }
+      }
+      if (step.invalid !== null) {
+        this.validator.add(
+          "invalid_json",
+          `${label} record ${record}: "${step.invalid.field}" is not valid JSON (${step.invalid.why}).`,
+          { file: label, line: record + 1, step: this.validator.count, field: step.invalid.field },
+        );
+      }
+      this.handleStepText(Buffer.from(step.text, "utf8"), location);
+      await this.drain();
+      record += 1;
+    }
+    if (this.metadataSource === null && this.tfrecordEpisodeId !== null) {
+      this.metadataSource = { episode_id: this.tfrecordEpisodeId };
+      this.metadataLabel = `${label} (episode_id)`;
+    }
+  }
+
   // ---------------------------------------------------------------- single JSON documents
 
   async consumeJsonDocument(stream: AsyncIterable<Uint8Array>, label: string): Promise<void> {
@@ -442,6 +551,7 @@ export class EpisodeAssembler {
   // ---------------------------------------------------------------- the end
 
   private variant(metadata: LosslessObject): Variant | null {
+    if (this.documentKind === "tfrecord") return "tfrecord";
     if (this.documentKind === "package" || this.packageManifest !== null) return "robot_package";
     if (this.camelCase === true) return "xr_app";
     if (this.documentKind === "single_json") {
@@ -464,6 +574,8 @@ export class EpisodeAssembler {
     const source = this.metadataSource;
     let metadata: LosslessObject = normalizeMetadata(source ?? {}, this.camelCase === true);
     for (const [key, value] of Object.entries(this.documentExtras)) if (!(key in metadata)) metadata[key] = value;
+    metadata = mapFieldAliases(metadata, this.packageManifest);
+    if (this.options.headerTags !== undefined) metadata = applyHeaderTags(metadata, this.options.headerTags);
     if (this.packageManifest !== null) metadata = { ...metadata, upload_manifest: this.packageManifest };
     const variant = this.variant(metadata);
     if (variant === null) {
@@ -482,7 +594,9 @@ export class EpisodeAssembler {
             : "1.0";
 
     this.validator.checkMetadata(
-      source === null && Object.keys(metadata).length === 0 ? null : (toPlainJson(metadata) as Record<string, unknown>),
+      source === null && this.options.headerTags === undefined && Object.keys(metadata).length === 0
+        ? null
+        : (toPlainJson(metadata) as Record<string, unknown>),
       variant,
       source === null ? "metadata.json" : this.metadataLabel,
     );
@@ -490,6 +604,19 @@ export class EpisodeAssembler {
     this.verifyPackage();
 
     const report = this.validator.finish();
+    for (const stream of report.frames) {
+      const ids = stream.ids_file === null ? undefined : report.frameIds.get(stream.field);
+      if (ids === undefined || stream.ids_file === null) continue;
+      const out = this.open(stream.ids_file, "text/tab-separated-values");
+      for (const [id, path] of [...ids].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        out.writeString(`${id}\t${path}\n`);
+      }
+      this.files.push({
+        path: stream.ids_file,
+        size_bytes: await out.close(),
+        content_type: "text/tab-separated-values",
+      });
+    }
     const { manifest, files } = await this.index.finish({
       stepsFile: CANONICAL_FILES.steps,
       stepsBytes,
@@ -501,6 +628,9 @@ export class EpisodeAssembler {
       allFields: report.fields,
     });
     this.files.push(...files);
+    for (const path of [...this.blobs.keys()].sort().slice(0, MAX_LISTED_BLOBS)) {
+      this.files.push({ path, size_bytes: this.blobs.get(path)!, content_type: contentTypeOf(path) });
+    }
 
     const metadataOut = this.open(CANONICAL_FILES.metadata, "application/json");
     metadataOut.writeString(stringifyLossless(metadata));

@@ -52,6 +52,7 @@
  * | `no_timestamps` | warning | No step clock was found, so duration, gaps and ordering cannot be checked. |
  * | `step_metadata_not_strings` | warning | `step_metadata` holds non-string values (kept as they are). |
  * | `ignored_entry` | warning | An archive entry is not part of any known layout and was not copied. |
+ * | `frame_not_rendered` | warning | A raw `.npy` frame is kept but has no image in the replay (not an image shape or dtype, or too large). |
  */
 export const ISSUE_CODES = {
   invalid_json: "error",
@@ -100,6 +101,7 @@ export const ISSUE_CODES = {
   no_timestamps: "warning",
   step_metadata_not_strings: "warning",
   ignored_entry: "warning",
+  frame_not_rendered: "warning",
 } as const satisfies Record<string, "error" | "warning">;
 
 export type IssueCode = keyof typeof ISSUE_CODES;
@@ -163,6 +165,8 @@ export const ISSUE_CODE_DESCRIPTIONS: Record<IssueCode, string> = {
   no_timestamps: "No step clock was found, so duration, gaps and ordering cannot be checked.",
   step_metadata_not_strings: "`step_metadata` holds non-string values (kept as they are).",
   ignored_entry: "An archive entry is not part of any known layout and was not copied.",
+  frame_not_rendered:
+    "A raw `.npy` frame is kept as uploaded but has no image in the replay: its dtype or shape is not an image's (uint8 H×W, H×W×3, H×W×4; uint16 or float32 H×W depth), or it is larger than 64 MiB.",
 };
 
 export type IssueSeverity = "error" | "warning";

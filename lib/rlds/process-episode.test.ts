@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import { Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -9,6 +10,7 @@ import {
   buildZip,
   jsonl,
   METADATA,
+  npyFile,
   step,
   streamOf,
   upstreamDirectory,
@@ -26,6 +28,7 @@ import {
 } from "@/lib/rlds/replay-index/read-replay-index";
 import type { DeclaredMetadata, EpisodeFormat, EpisodeVerdict } from "@/lib/rlds/schemas";
 import { createMemorySink } from "@/lib/rlds/sink/episode-sink";
+import { PNG } from "pngjs";
 
 // Tests reach into arbitrary episode JSON; a loose type keeps them readable.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -331,6 +334,212 @@ describe("variants", () => {
     expect(JSON.parse(sink.text("metadata.json"))).toMatchObject({ episode_id: "ep_42", xr_mode: "trainer" });
   });
 
+  it("the field recorder's package: npy frames rendered as PNG, frame ids matched by step, every object listed", async () => {
+    const bytes = fs.readFileSync(path.join(process.cwd(), "tests/fixtures/upstream/robot-package/arm_episode.tar.gz"));
+    const { verdict, sink, reader, steps } = await run(bytes);
+    expect(verdict).toMatchObject({ status: "validated", variant: "robot_package", stats: { step_count: 12 } });
+    expect(codes(verdict, "warnings")).not.toContain("frame_not_rendered");
+    const manifest = await readReplayManifest(reader);
+    expect(manifest.frames).toEqual(
+      (["video", "depth"] as const).map((kind) => ({
+        field: `observation.${kind}_frame_id`,
+        kind,
+        steps: 12,
+        resolved: 12,
+        unresolved: 0,
+        included: true,
+        pattern: null,
+        ids_file: `index/frames-${kind}.tsv`,
+      })),
+    );
+    const first = steps()[0].observation.video_frame_id as string;
+    expect(first).toMatch(/^frame_\d+$/);
+    const videoIds = sink.text("index/frames-video.tsv").trimEnd().split("\n");
+    expect(videoIds).toHaveLength(12);
+    expect(videoIds).toContain(`${first}\tblobs/step_0000_rgb.png`);
+    expect(sink.text("index/frames-depth.tsv")).toContain(`${first}\tblobs/step_0000_depth.png`);
+    const rgb = PNG.sync.read(sink.files.get("blobs/step_0000_rgb.png")!);
+    expect([rgb.width, rgb.height]).toEqual([128, 96]);
+    // The raw frames stay byte for byte; each one and its image is in the file list.
+    expect(sink.files.get("blobs/step_0000_rgb.npy")!.length).toBe(36_992);
+    const listed = verdict.files.map((file) => file.path);
+    for (let i = 0; i < 12; i++) {
+      const n = String(i).padStart(4, "0");
+      for (const name of [`step_${n}_rgb.npy`, `step_${n}_rgb.png`, `step_${n}_depth.npy`, `step_${n}_depth.png`]) {
+        expect(listed).toContain(`blobs/${name}`);
+      }
+    }
+    expect(listed).toEqual(expect.arrayContaining(["steps.jsonl", "metadata.json", "index/manifest.json"]));
+    expect(verdict.files.find((file) => file.path === "blobs/step_0000_rgb.png")?.content_type).toBe("image/png");
+    expect(verdict.blobs.count).toBe(48);
+  });
+
+  it("frames that arrive before the steps are matched by step too", async () => {
+    const ids = Array.from({ length: 3 }, (_, i) => `frame_${1000 + i}`);
+    const episode = {
+      metadata: { ...METADATA, episode_id: "ep_42" },
+      steps: ids.map((id, i) => ({ ...step(i, { is_terminal: i === 2 }), observation: { video_frame_id: id } })),
+    };
+    const rgb = npyFile("|u1", [2, 2, 3]);
+    const bytes = await buildTar([
+      ...ids.map((_, i) => ({ name: `ep_42/step_000${i}_rgb.npy`, body: rgb })),
+      { name: "ep_42/episode.json", body: JSON.stringify(episode) },
+    ]);
+    const { verdict, sink } = await run(bytes);
+    expect(verdict.status).toBe("validated");
+    expect(sink.text("index/frames-video.tsv")).toBe(
+      ids.map((id, i) => `${id}\tblobs/step_000${i}_rgb.png\n`).join(""),
+    );
+  });
+
+  it("a package frame that cannot be shown is kept with a warning (not missing)", async () => {
+    const episode = {
+      metadata: { ...METADATA, episode_id: "ep_42" },
+      steps: [0, 1, 2].map((i) => ({
+        ...step(i, { is_terminal: i === 2 }),
+        observation: { video_frame_id: `frame_${i}`, robot_state: { timestamp_nanos: 1e9 + i * 1e8 } },
+      })),
+    };
+    const bytes = await buildTar([
+      { name: "ep_42/episode.json", body: JSON.stringify(episode) },
+      { name: "ep_42/step_0000_rgb.npy", body: npyFile("<f4", [2, 2, 3]) },
+      { name: "ep_42/step_0001_rgb.npy", body: npyFile("|u1", [2, 2, 3]) },
+      { name: "ep_42/step_0002_rgb.npy", body: npyFile("|u1", [2, 2, 3]) },
+    ]);
+    const { verdict, sink } = await run(bytes);
+    expect(verdict.status).toBe("validated");
+    expect(verdict.warnings.find((issue) => issue.code === "frame_not_rendered")).toEqual({
+      code: "frame_not_rendered",
+      message:
+        '"blobs/step_0000_rgb.npy" is kept but has no image in the replay: a <f4 array with 3 channels is not an image.',
+      file: "blobs/step_0000_rgb.npy",
+    });
+    expect(sink.files.has("blobs/step_0000_rgb.png")).toBe(false);
+    expect(sink.text("index/frames-video.tsv")).toBe(
+      "frame_1\tblobs/step_0001_rgb.png\nframe_2\tblobs/step_0002_rgb.png\n",
+    );
+    expect(sink.files.get("blobs/step_0000_rgb.npy")!.length).toBe(128 + 48);
+  });
+
+  describe("TFRecord episodes", () => {
+    const upstream = (...parts: string[]) =>
+      fs.readFileSync(path.join(process.cwd(), "tests/fixtures/upstream", ...parts));
+
+    it.each([
+      ["plain", (bytes: Buffer) => bytes, "tfrecord"],
+      ["gzip-compressed", (bytes: Buffer) => zlib.gzipSync(bytes), "tfrecord.gz"],
+    ] as const)(
+      "the runtime converter's file, %s, is a tfrecord episode with its steps kept exactly",
+      async (_name, wrap, format) => {
+        const { verdict, steps, sink } = await run(wrap(upstream("tfrecord", "studio_mock_editor.tfrecord")));
+        expect(verdict).toMatchObject({ status: "validated", variant: "tfrecord", format, stats: { step_count: 3 } });
+        const canonical = steps();
+        expect(canonical.map((s: Loose) => [s.step_index, s.is_first, s.is_last])).toEqual([
+          [0, true, false],
+          [1, false, false],
+          [2, false, true],
+        ]);
+        expect(canonical[0].step_metadata.language_instruction).toBe("Mock Studio episode");
+        expect(canonical[0].observation_command).toBeUndefined();
+        expect(JSON.parse(sink.text("metadata.json"))).toEqual({ episode_id: "studio_mock_editor" });
+      },
+    );
+
+    it("a training dataset's gzip record with plain-text step_metadata keeps the text", async () => {
+      const { verdict, steps } = await run(upstream("tfrecord-gzip", "wiki_data_0.tfrecord"));
+      expect(verdict).toMatchObject({ status: "validated", variant: "tfrecord", format: "tfrecord.gz" });
+      expect(steps()[0].step_metadata).toEqual({ text: "April" });
+      expect(codes(verdict, "warnings")).not.toContain("step_metadata_not_strings");
+    });
+
+    it.each([
+      [
+        "a file of several episodes",
+        () => upstream("tfrecord-gzip", "wiki_data.tfrecord"),
+        "ambiguous_layout",
+        'the TFRecord file holds steps of more than one episode ("0", then "1" at record 1); upload one episode per file.',
+      ],
+      [
+        "a flipped byte",
+        () => {
+          const bytes = Buffer.from(upstream("tfrecord", "studio_mock_editor.tfrecord"));
+          bytes[40] = bytes[40]! ^ 0xff;
+          return bytes;
+        },
+        "corrupt_archive",
+        "Archive refused: The TFRecord file is damaged: record 0 has a bad data checksum.",
+      ],
+      [
+        "a truncated gzip",
+        () => {
+          const bytes = zlib.gzipSync(upstream("tfrecord", "studio_mock_editor.tfrecord"));
+          return bytes.subarray(0, bytes.length - 40);
+        },
+        "truncated_archive",
+        null,
+      ],
+    ])("refuses %s", async (_name, build, code, message) => {
+      const { verdict } = await run(build());
+      expect(verdict.status).toBe("rejected");
+      expect(codes(verdict)).toEqual([code]);
+      if (message !== null) expect(verdict.errors[0]!.message).toBe(message);
+    });
+  });
+
+  it("legacy timestamp_micros is the step clock (no no_timestamps warning)", async () => {
+    const steps = Array.from({ length: 12 }, (_, i) => ({
+      observation: { joints: [i, i / 2] },
+      action: { command: [i / 3] },
+      timestamp_micros: 1_765_000_000_000_000 + i * 50_000,
+    }));
+    const { verdict, reader } = await run(await episodeTar(jsonl(steps)));
+    expect(verdict.status).toBe("validated");
+    expect(codes(verdict, "warnings")).not.toContain("no_timestamps");
+    expect(verdict.quality.flags).not.toContain("no_timestamps");
+    expect(verdict.stats.duration_ms).toBe(550);
+    expect((await readReplayManifest(reader)).clock).toEqual({
+      source: "timestamp_micros",
+      first_us: 1_765_000_000_000_000,
+      last_us: 1_765_000_000_550_000,
+    });
+  });
+
+  it("robot_type is the robot_model when the metadata has none", async () => {
+    const bytes = fs.readFileSync(path.join(process.cwd(), "tests/fixtures/upstream/robot-package/arm_episode.tar.gz"));
+    const { verdict, sink } = await run(bytes);
+    expect(verdict.metadata).toMatchObject({ robot_type: "SO-ARM101", robot_model: "SO-ARM101" });
+    expect(JSON.parse(sink.text("metadata.json")).robot_model).toBe("SO-ARM101");
+    expect(verdict.warnings.map((issue) => issue.field)).not.toContain("metadata.robot_model");
+    // A robot_model of its own wins.
+    const own = { metadata: { ...METADATA, robot_type: "other" }, steps: [0, 1, 2].map((i) => step(i)) };
+    expect((await run(JSON.stringify(own))).verdict.metadata.robot_model).toBe("companion-v1");
+  });
+
+  it("X-Continuon-Tag-* headers fill the metadata checks they carry", async () => {
+    const { xr_mode: _x, control_role: _c, environment_id: _e, tags: _t, ...rest } = METADATA;
+    const bytes = await episodeTar(jsonl([0, 1, 2].map((i) => step(i))), { metadata: rest });
+    const without = await run(bytes);
+    expect(without.verdict.warnings.map((issue) => issue.field)).toEqual(
+      expect.arrayContaining(["metadata.xr_mode", "metadata.control_role", "metadata.environment_id", "metadata.tags"]),
+    );
+    const sink = createMemorySink();
+    const verdict = await processEpisode({
+      source: streamOf(bytes),
+      format: "auto",
+      output: sink,
+      tempDir,
+      headerTags: { xr_mode: "trainer", control_role: "human_teleop", environment_id: "lab", list: "pick, place" },
+    });
+    expect(verdict.warnings.filter((issue) => issue.code === "missing_metadata")).toEqual([]);
+    expect(verdict.quality.flags).not.toContain("incomplete_metadata");
+    expect(JSON.parse(sink.text("metadata.json"))).toMatchObject({
+      xr_mode: "trainer",
+      control_role: "human_teleop",
+      environment_id: "lab",
+      tags: ["pick", "place"],
+    });
+  });
+
   it.each([
     ["a file that differs from its checksum", { "step_0000_rgb.npy": "0".repeat(64) }, "checksum_mismatch"],
     ["a listed file that is absent", { "step_0001_rgb.npy": "0".repeat(64) }, "manifest_file_missing"],
@@ -427,6 +636,7 @@ describe("variants", () => {
         unresolved: 0,
         included: true,
         pattern: "blobs/rgb/{id}.png",
+        ids_file: null,
       },
     ]);
     expect(sink.text("index/blobs.tsv").split("\n")[0]).toBe("blobs/rgb/frame_000000.png\t16");

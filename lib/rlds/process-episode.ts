@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
-import type { Readable } from "node:stream";
+import { pipeline, type Readable } from "node:stream";
+import zlib from "node:zlib";
 import { isDomainError } from "@/lib/errors";
 import { EpisodeAssembler } from "@/lib/rlds/episode-assembler";
 import { isIssueCode } from "@/lib/rlds/issue-codes";
@@ -8,7 +9,9 @@ import { resolveLimits, type EpisodeLimits } from "@/lib/rlds/limits";
 import type { DeclaredMetadata, EpisodeFormat, EpisodeVerdict, Issue } from "@/lib/rlds/schemas";
 import type { EpisodeSink } from "@/lib/rlds/sink/episode-sink";
 import { computeQuality, isTrainingEligible } from "@/lib/rlds/validate/compute-quality";
+import { toArchiveError } from "@/lib/rlds/unpack/archive-entry";
 import { readTar, readTarGz } from "@/lib/rlds/unpack/read-tar";
+import { UnpackBudget } from "@/lib/rlds/unpack/unpack-budget";
 import { readZipFile } from "@/lib/rlds/unpack/read-zip";
 import { sniffFormat, type ContainerFormat } from "@/lib/rlds/unpack/sniff-format";
 import { SourceTap } from "@/lib/rlds/unpack/source-tap";
@@ -21,6 +24,8 @@ export interface ProcessEpisodeInput {
   format: EpisodeFormat;
   /** What the robot declared when it asked to upload (step count, duration), checked against the content. */
   declared?: DeclaredMetadata;
+  /** `X-Continuon-Tag-<name>` headers of an XR upload: metadata the archive lacks (`xr_mode`, `list` = tags…). */
+  headerTags?: Readonly<Record<string, string>>;
   /** `sha256:<hex>` or bare hex the robot sent; a different object is rejected with `checksum_mismatch`. */
   expectedChecksum?: string;
   limits?: Partial<EpisodeLimits>;
@@ -48,7 +53,13 @@ export async function processEpisode(input: ProcessEpisodeInput): Promise<Episod
   const limits = resolveLimits(input.limits);
   const tempDir = input.tempDir ?? path.join(os.tmpdir(), "continuon-rlds");
   const tap = new SourceTap(input.source, limits.maxObjectBytes);
-  const assembler = new EpisodeAssembler({ limits, sink: input.output, tempDir, declared: input.declared });
+  const assembler = new EpisodeAssembler({
+    limits,
+    sink: input.output,
+    tempDir,
+    declared: input.declared,
+    ...(input.headerTags ? { headerTags: input.headerTags } : {}),
+  });
   let format: ContainerFormat | null = input.format === "auto" ? null : input.format;
   let refusal: Issue | null = null;
 
@@ -68,6 +79,12 @@ export async function processEpisode(input: ProcessEpisodeInput): Promise<Episod
         for await (const entry of format === "tar.gz" ? readTarGz(body, { limits }) : readTar(body, { limits })) {
           await assembler.consumeEntry(entry);
         }
+        break;
+      case "tfrecord":
+        await assembler.consumeTfrecord(body as AsyncIterable<Uint8Array>, "the TFRecord file");
+        break;
+      case "tfrecord.gz":
+        await assembler.consumeTfrecord(gunzipMetered(body, limits), "the TFRecord file");
         break;
       case "zip": {
         // Zip needs random access (its directory is at the end): spool, then read the file.
@@ -149,6 +166,26 @@ export async function processEpisode(input: ProcessEpisodeInput): Promise<Episod
     files: assembled.files,
     blobs: assembled.blobs,
   };
+}
+
+/**
+ * A gzip stream's bytes, inflated under the same caps as an archive (`UnpackBudget`: total size,
+ * ratio); a damaged or truncated stream is refused like a damaged archive.
+ */
+async function* gunzipMetered(source: Readable, limits: EpisodeLimits): AsyncGenerator<Uint8Array> {
+  const budget = new UnpackBudget(limits);
+  const inflated = (pipeline as unknown as (...args: unknown[]) => Readable)(
+    source,
+    budget.compressedMeter(),
+    zlib.createGunzip({ chunkSize: 256 * 1024 }),
+    budget.uncompressedMeter(),
+    () => {},
+  );
+  try {
+    yield* budget.judge("episode.tfrecord", Number.POSITIVE_INFINITY, inflated as AsyncIterable<Uint8Array>);
+  } catch (error) {
+    throw toArchiveError(error, "gzip");
+  }
 }
 
 /** Zip entries in the order that lets everything stream: metadata and manifests, blobs, then steps. */

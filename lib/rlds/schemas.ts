@@ -59,13 +59,22 @@ export type CanonicalStep = z.infer<typeof ZCanonicalStep>;
  * - `flutter_record`: a single-JSON episode from the Flutter app (`assets[]`, `task_classification`, `source_context`)
  * - `xr_app`: the XR app's directory with camelCase keys
  * - `robot_package`: the runtime's `<episode_id>/episode.json` + `upload_manifest.json` archive
+ * - `tfrecord`: one `tf.train.Example` per step, plain or gzip-compressed (the runtime's converter, training datasets)
  */
-export const VARIANTS = ["rlds_v1", "rlds_v2", "single_json", "flutter_record", "xr_app", "robot_package"] as const;
+export const VARIANTS = [
+  "rlds_v1",
+  "rlds_v2",
+  "single_json",
+  "flutter_record",
+  "xr_app",
+  "robot_package",
+  "tfrecord",
+] as const;
 export const ZVariant = z.enum(VARIANTS);
 export type Variant = z.infer<typeof ZVariant>;
 
 /** Container formats the pipeline reads. `auto` sniffs the first bytes. */
-export const EPISODE_FORMATS = ["tar.gz", "tar", "zip", "json", "auto"] as const;
+export const EPISODE_FORMATS = ["tar.gz", "tar", "zip", "json", "tfrecord", "tfrecord.gz", "auto"] as const;
 export const ZEpisodeFormat = z.enum(EPISODE_FORMATS);
 export type EpisodeFormat = z.infer<typeof ZEpisodeFormat>;
 
@@ -130,7 +139,7 @@ export const ZEpisodeVerdict = z.object({
   status: z.enum(["validated", "rejected"]),
   variant: ZVariant.nullable(),
   /** The container read; `files` for an episode uploaded one file per URL (`processEpisodeFiles`). */
-  format: z.enum(["tar.gz", "tar", "zip", "json", "files"]).nullable(),
+  format: z.enum(["tar.gz", "tar", "zip", "json", "tfrecord", "tfrecord.gz", "files"]).nullable(),
   schema_version: z.string().nullable(),
   /** `sha256:<hex>` of the object exactly as read; null when it was abandoned (larger than allowed). */
   checksum: z.string().nullable(),
@@ -145,7 +154,7 @@ export const ZEpisodeVerdict = z.object({
   training_eligible: z.boolean(),
   /** The canonical metadata as written to `metadata.json`. */
   metadata: z.record(z.string(), z.unknown()),
-  /** Files written to the output sink besides blobs (canonical layout + replay index). */
+  /** Files written to the output sink: canonical layout, replay index, then blobs (the first 2000 by path; all are in `index/blobs.tsv`). */
   files: z.array(ZWrittenFile),
   /** Blobs copied to `blobs/` (listed one per line in `index/blobs.tsv`). */
   blobs: z.object({ count: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }),

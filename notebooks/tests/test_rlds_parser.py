@@ -1,3 +1,4 @@
+import gzip
 import io
 import json
 import os
@@ -44,6 +45,36 @@ class TfrecordFixtures(unittest.TestCase):
 
     def test_crc32c_matches_the_standard_check_value(self):
         self.assertEqual(rlds_parser.crc32c(b"123456789"), 0xE3069283)
+
+
+class GzipTfrecords(unittest.TestCase):
+    """The field's training datasets: gzip-framed TFRecords named .tfrecord (tests/fixtures/upstream/tfrecord-gzip)."""
+
+    def test_reads_a_gzip_tfrecord_with_plain_text_step_metadata(self):
+        with open(os.path.join(FIXTURES, "tfrecord-gzip", "wiki_data.tfrecord"), "rb") as handle:
+            self.assertEqual(handle.read(2), b"\x1f\x8b")
+            handle.seek(0)
+            steps = rlds_parser.read_tfrecord_steps(handle)
+        self.assertEqual(len(steps), 50)
+        self.assertEqual(steps[0]["step_metadata"], "April")
+        self.assertIsInstance(steps[0]["observation"]["robot_state"]["joint_positions"], list)
+        self.assertTrue(all(isinstance(step["step_metadata"], str) for step in steps))
+        self.assertEqual(steps[0]["action_command"], [])
+
+    def test_gzip_and_plain_framing_give_the_same_steps(self):
+        with open(os.path.join(FIXTURES, "tfrecord", "studio_mock_editor.tfrecord"), "rb") as handle:
+            plain = handle.read()
+        compressed = gzip.compress(plain)
+        self.assertEqual(
+            rlds_parser.read_tfrecord_steps(io.BytesIO(compressed)),
+            rlds_parser.read_tfrecord_steps(io.BytesIO(plain)),
+        )
+
+    def test_step_metadata_keeps_json_objects_and_text(self):
+        self.assertEqual(rlds_parser.step_metadata_of(b'{"k": "v"}'), {"k": "v"})
+        self.assertEqual(rlds_parser.step_metadata_of(b"Pick up the cube"), "Pick up the cube")
+        self.assertEqual(rlds_parser.step_metadata_of(b"[1, 2]"), "[1, 2]")
+        self.assertIsNone(rlds_parser.step_metadata_of(b""))
 
 
 class CanonicalSteps(unittest.TestCase):

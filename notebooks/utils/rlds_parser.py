@@ -7,6 +7,9 @@ Two formats (PRODUCT.md §7):
 * TFRecord: one ``tf.train.Example`` per step, features ``episode_id``, ``step_index``, ``reward``,
   ``is_first``/``is_last``/``is_terminal``, ``discount``, ``observation``/``action`` (JSON bytes),
   ``observation_command``/``action_command`` (float lists), ``step_metadata`` (JSON bytes).
+  Plain or gzip-compressed (the field keeps its training datasets as gzip-framed TFRecords still
+  named ``.tfrecord``); a ``step_metadata`` that is not a JSON object (some datasets hold plain
+  text) is kept as that text.
 
 TensorFlow is not needed: the TFRecord framing (length, masked CRC32C) and the few protobuf messages
 of ``tf.train.Example`` are decoded here by hand, because a 500 MB TensorFlow install to read a
@@ -15,6 +18,7 @@ documented, tiny wire format would not run on a laptop or in CI.
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import math
@@ -49,8 +53,42 @@ class TFRecordError(ValueError):
     """The file is not valid TFRecord (truncated, or a checksum does not match)."""
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream whose first bytes were already read: gives them back, then the rest."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def open_tfrecord_stream(stream: BinaryIO) -> BinaryIO:
+    """The TFRecord bytes of ``stream``: as they are, or decompressed when the file is gzip."""
+    head = stream.read(2)
+    prefixed = io.BufferedReader(_Prefixed(head, stream))
+    if head == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=prefixed, mode="rb")  # type: ignore[return-value]
+    return prefixed  # type: ignore[return-value]
+
+
 def read_tfrecords(stream: BinaryIO, verify: bool = True) -> Iterator[bytes]:
-    """Yield the records of a TFRecord stream, checking both CRCs unless ``verify`` is False."""
+    """Yield the records of a TFRecord stream (plain or gzip), checking both CRCs unless ``verify`` is False."""
+    stream = open_tfrecord_stream(stream)
     index = 0
     while True:
         header = stream.read(12)
@@ -196,13 +234,26 @@ def example_to_step(features: Dict[str, Tuple[str, list]]) -> Dict[str, Any]:
     }
     if "discount" in features:
         step["discount"] = float(one("discount", 1.0))
-    metadata = json_field("step_metadata")
+    metadata = step_metadata_of(one("step_metadata"))
     if metadata:
         step["step_metadata"] = metadata
     episode = one("episode_id")
     if episode is not None:
         step["episode_id"] = episode.decode("utf-8")
     return step
+
+
+def step_metadata_of(raw: Optional[bytes]) -> Any:
+    """``step_metadata`` bytes: the JSON object they hold, else the text itself (some field datasets
+    store a plain string there), else None when empty. Never fails the file."""
+    if not raw:
+        return None
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    return value if isinstance(value, dict) else text
 
 
 def read_tfrecord_steps(stream: BinaryIO, verify: bool = True) -> List[Dict[str, Any]]:

@@ -91,7 +91,7 @@ export async function uploadAndIngest(
   robot: RobotClient,
   episodeId: string,
   bytes: Uint8Array,
-  format: "tar.gz" | "zip" | "json",
+  format: "tar.gz" | "zip" | "json" | "tfrecord",
   extra: Record<string, unknown> = {},
 ): Promise<IngestAnswer> {
   const grant = await requestUpload(robot, { episode_id: episodeId, format, ...extra });

@@ -43,17 +43,24 @@ const VARIANTS: [string, string, string][] = [
     "the robot runtime's packager",
     "<episode_id>/episode.json + upload_manifest.json (file_checksums verified) + step_NNNN_rgb.npy",
   ],
+  [
+    "tfrecord",
+    "the robot runtime's converter, training datasets",
+    "one tf.train.Example per step, plain or gzip-compressed (see TFRecord upload below)",
+  ],
 ];
 
 const CANONICAL = `episodes/validated/{robot_id}/{episode_id}/
   metadata.json          the episode's metadata, normalized (v1.1 names; XR camelCase mapped)
   steps.jsonl            one canonical step per line, in step order
-  blobs/…                camera frames and other files the steps reference (copied byte for byte)
+  blobs/…                camera frames and other files the steps reference (copied byte for byte),
+                         plus a .png made from each .npy frame for the replay
   index/manifest.json    replay index: step count, fields, clocks, frame streams
   index/offsets.u64      byte offset of every step in steps.jsonl (little-endian u64)
   index/timestamps.f64   one normalized clock per step
   index/series-l*.f32    numeric series for charts, with a min/max pyramid
-  index/blobs.tsv        every blob: path, size`;
+  index/blobs.tsv        every blob: path, size
+  index/frames-*.tsv     frame id → blob, for frames matched by step (robot runtime packages)`;
 
 const STEP = `{"is_first": true,               // added when absent: true on the first step only
  "reward": 0,                     // added as 0 when absent
@@ -110,12 +117,13 @@ export default function FormatsDocs() {
 
       <h2 id="containers">Containers</h2>
       <p>
-        An upload is a <code>tar.gz</code> (default), <code>tar</code>, <code>zip</code> or a single JSON document —
-        recognized by its first bytes, whatever the declared format — or a set of files uploaded one URL each (
-        <code>files</code>). Archives are read in one pass without touching the disk (a zip is spooled to a temporary
-        file: its directory is at the end). Entries are refused, and the whole upload rejected, when a path is absolute,
-        climbs with <code>..</code>, holds a backslash or control character, or when an entry is a link or a device;
-        decompression is metered as it happens, so a bomb is stopped at the first bytes past the ratio.
+        An upload is a <code>tar.gz</code> (default), <code>tar</code>, <code>zip</code>, a single JSON document or a
+        TFRecord file (plain or gzip-compressed) — recognized by its first bytes, whatever the declared format — or a
+        set of files uploaded one URL each (<code>files</code>). Archives are read in one pass without touching the disk
+        (a zip is spooled to a temporary file: its directory is at the end). Entries are refused, and the whole upload
+        rejected, when a path is absolute, climbs with <code>..</code>, holds a backslash or control character, or when
+        an entry is a link or a device; decompression is metered as it happens, so a bomb is stopped at the first bytes
+        past the ratio.
       </p>
 
       <h2 id="variants">Variants</h2>
@@ -145,10 +153,50 @@ export default function FormatsDocs() {
         </table>
       </div>
 
+      <h2 id="robot-package">Robot runtime packages</h2>
+      <p>
+        The robot runtime packs an episode as <code>&lt;episode_id&gt;.tar.gz</code>:{" "}
+        <code>&lt;episode_id&gt;/episode.json</code> (a single-JSON episode), <code>upload_manifest.json</code> (
+        <code>file_checksums</code> are verified, <code>total_steps</code> is compared with the steps) and one file per
+        camera frame, <code>step_NNNN_rgb.npy</code> and <code>step_NNNN_depth.npy</code>. The frames land in{" "}
+        <code>blobs/</code>. The steps name their frames <code>frame_&lt;ns&gt;</code>, which matches no file: a frame
+        id that names no file is matched with the image of its step (the step&apos;s <code>step_index</code>, else its
+        position) of the same kind (file names containing <code>depth</code> are depth frames), and the pairs are kept
+        in <code>index/frames-video.tsv</code> / <code>index/frames-depth.tsv</code>.
+      </p>
+      <h3 id="npy-frames">NumPy frames</h3>
+      <p>
+        A <code>.npy</code> frame (NumPy format 1.0–3.0, C order) is kept byte for byte and a PNG of it is written next
+        to it (<code>step_0003_rgb.npy</code> → <code>step_0003_rgb.png</code>) for the replay: <code>uint8</code> H×W×3
+        as RGB, H×W×4 as RGBA, H×W as grey; a <code>uint16</code> or <code>float32</code> H×W depth map as 8-bit grey
+        scaled to the frame&apos;s largest value (0, no reading, stays black). A frame of another dtype or shape, or
+        over 64 MiB, is kept without an image (warning <code>frame_not_rendered</code>). An image the upload holds under
+        the PNG&apos;s name wins. The episode&apos;s file list names every stored object: canonical files, index files
+        and each blob (the first 2 000 by path; all of them are in <code>index/blobs.tsv</code>).
+      </p>
+
       <h2 id="canonical">The canonical episode</h2>
       <pre>{CANONICAL}</pre>
       <p>A canonical step is the robot&apos;s step text with the missing canonical members added around it:</p>
       <pre>{STEP}</pre>
+
+      <h3 id="clock">The step clock</h3>
+      <p>
+        The first of these present on the first step is the episode&apos;s clock (duration, gaps, ordering, replay
+        time): <code>timestamp_us</code>, <code>timestamp_ns</code>,{" "}
+        <code>observation.robot_state.timestamp_nanos</code>, <code>observation.timestamp_ns</code>,{" "}
+        <code>observation.timestamp_us</code>, <code>observation.robot_state.wall_time_millis</code>,{" "}
+        <code>step_metadata.timestamp</code> (seconds), and the legacy microsecond names <code>timestamp_micros</code>,{" "}
+        <code>observation.timestamp_micros</code>, <code>observation.robot_state.timestamp_micros</code>. Without any,
+        the episode gets the <code>no_timestamps</code> warning.
+      </p>
+      <h3 id="metadata-names">Metadata names</h3>
+      <p>
+        The robot runtime&apos;s <code>robot_type</code> (in the metadata, or <code>upload_manifest.json</code>) is
+        written as <code>robot_model</code> when the metadata has none; the original key stays. The XR app&apos;s{" "}
+        <code>X-Continuon-Tag-*</code> headers fill the keys they name (
+        <Link href="/docs/ingestion#field-clients">ingestion</Link>).
+      </p>
 
       <h2 id="rules">Validation rules</h2>
       <p>
@@ -202,7 +250,13 @@ export default function FormatsDocs() {
           {size(DEFAULT_LIMITS.maxUncompressedBytes)}
         </li>
         <li>
-          Compression ratio: {DEFAULT_LIMITS.maxCompressionRatio}:1 once {size(DEFAULT_LIMITS.ratioGraceBytes)} came out
+          Compression ratio: {DEFAULT_LIMITS.maxCompressionRatio}:1 once {size(DEFAULT_LIMITS.ratioGraceBytes)} came
+          out. Raw frames whose header states their size are judged by that size instead: a NumPy <code>.npy</code> (its{" "}
+          <code>descr</code> and <code>shape</code>, an H×W or H×W×C array with sides up to 16 384 and at most 4
+          channels), a BMP, or a binary PGM/PPM, when the archive entry is exactly as large as the header says. A mock
+          camera&apos;s all-zero 640×480 frames compress about 500:1 and are accepted; a file whose header is missing,
+          names something other than a frame, or disagrees with the entry&apos;s size counts against the ratio like any
+          other byte, and so does everything else in the archive.
         </li>
         <li>
           Archive entries: {DEFAULT_LIMITS.maxEntries.toLocaleString("en")}; path: {DEFAULT_LIMITS.maxPathBytes} bytes,{" "}
@@ -213,6 +267,24 @@ export default function FormatsDocs() {
           and manifests: {size(DEFAULT_LIMITS.maxMetadataBytes)}; steps: {DEFAULT_LIMITS.maxSteps.toLocaleString("en")}
         </li>
       </ul>
+
+      <h2 id="tfrecord-upload">TFRecord upload</h2>
+      <p>
+        An episode may be uploaded as the TFRecord file the robot runtime&apos;s converter writes, or as the field keeps
+        training data: the same records gzip-compressed in a file still named <code>.tfrecord</code> (ask for{" "}
+        <code>format: &quot;tfrecord&quot;</code>; the first bytes tell plain from gzip). Each{" "}
+        <code>tf.train.Example</code> is one step: <code>observation</code> and <code>action</code> (JSON bytes, kept as
+        written), <code>reward</code>, <code>discount</code>, <code>is_first</code> / <code>is_last</code> /{" "}
+        <code>is_terminal</code> (0/1 → booleans), <code>step_index</code>. <code>step_metadata</code> is kept when it
+        is a JSON object; plain text (some datasets hold one) is kept as{" "}
+        <code>&#123;&quot;text&quot;: &quot;…&quot;&#125;</code>. <code>observation_command</code> /{" "}
+        <code>action_command</code> repeat <code>command</code> and are not copied. The metadata is{" "}
+        <code>&#123;&quot;episode_id&quot;&#125;</code> of the records. One file is one episode: records of two{" "}
+        <code>episode_id</code>s are refused (<code>ambiguous_layout</code>), a bad CRC, a record over{" "}
+        {size(DEFAULT_LIMITS.maxLineBytes)} or a record that is not an Example as <code>corrupt_archive</code>; a gzip
+        file is inflated under the same size and ratio caps as an archive. The steps are then validated, indexed and
+        replayed like any other episode.
+      </p>
 
       <h2 id="tfrecord">TFRecord output</h2>
       <pre>{TFRECORD}</pre>

@@ -8,7 +8,7 @@ export const metadata: Metadata = { title: "Uploading episodes" };
 const SIGNED_URL = `POST /api/rlds/signed-url                                   (signed robot request)
 {"robot_id": "14d4b680", "episode_id": "ep_1704384000000",
  "metadata": {"duration_ms": 30000, "step_count": 300},
- "format": "tar.gz",                    // tar.gz (default) | zip | json | files
+ "format": "tar.gz",                    // tar.gz (default) | zip | json | tfrecord (plain or gzip) | files
  "size_bytes": 1843200}                 // optional: the URL then takes nothing larger
 
 200 {"episode_id": "ep_1704384000000",
@@ -225,11 +225,14 @@ robot ──POST /api/rlds/ingest───────▶ cloud      verdict: va
       <p>
         <strong>XR app.</strong> One robot-signed <code>POST /api/rlds/upload</code> with the ZIP of the episode
         directory (camelCase keys are normalized) and its <code>X-Continuon-Tag-*</code> headers (<code>xr_mode</code>,{" "}
-        <code>control_role</code>, <code>environment_id</code>, <code>list</code> = comma-joined tags). The ZIP is
-        stored as the raw upload and goes through the same ingest; the answer is the verdict. The id comes from{" "}
-        <code>X-Continuon-Episode-Id</code> or <code>?episode_id=</code>, else it is <code>xr_</code> + the first 32 hex
-        digits of the body&apos;s SHA-256, so the app&apos;s retries (three, a second apart) are the same episode and
-        get the same answer.
+        <code>control_role</code>, <code>environment_id</code>, <code>list</code> = comma-joined tags). Each header is
+        metadata: it fills the key of its name when the archive&apos;s <code>metadata.json</code> lacks it (
+        <code>list</code> adds to <code>tags</code>), is written to the canonical <code>metadata.json</code>, and
+        satisfies the recommended-metadata check (no <code>missing_metadata</code> warning for what a header carries).
+        The ZIP is stored as the raw upload and goes through the same ingest; the answer is the verdict. The id comes
+        from <code>X-Continuon-Episode-Id</code> or <code>?episode_id=</code>, else it is <code>xr_</code> + the first
+        32 hex digits of the body&apos;s SHA-256, so the app&apos;s retries (three, a second apart) are the same episode
+        and get the same answer.
       </p>
       <pre>{XR_FLOW}</pre>
       <p>

@@ -22,7 +22,11 @@ export default function ReplayDocs() {
           <strong>Frames</strong>: one view per camera stream whose frames were uploaded with the episode (
           <code>observation.video_frame_id</code>, <code>observation.depth_frame_id</code>). A step without its own
           frame id shows the camera&apos;s latest earlier frame. While a frame loads, the nearest loaded frame stays on
-          screen, marked <em>nearest loaded frame</em>; the view never goes blank.
+          screen, marked <em>nearest loaded frame</em>; the view never goes blank. Frame ids resolve to a file of{" "}
+          <code>blobs/</code> of the same name; in a robot runtime package, whose ids (<code>frame_&lt;ns&gt;</code>)
+          name no file, each step shows its own <code>step_NNNN_rgb</code> / <code>step_NNNN_depth</code> frame. NumPy
+          frames (<code>.npy</code>) are shown through the PNG made from them at ingest (
+          <Link href="/docs/formats#npy-frames">formats</Link>).
         </li>
         <li>
           <strong>Timeline</strong>: drag to scrub, click to jump. The readout shows the step and the time since the
@@ -217,7 +221,9 @@ export default function ReplayDocs() {
               The frame image. Locally: the bytes with <code>ETag</code>, <code>Cache-Control: private</code> and{" "}
               <code>Range</code> support (206, 416). In the cloud: <code>302</code> to a short-lived signed Cloud
               Storage URL. <code>X-Frame-Id</code> (and <code>X-Frame-Step</code> by step) say which frame it is; by
-              step, a step without a frame gets the latest one within 256 steps before it.
+              step, a step without a frame gets the latest one within 256 steps before it. <code>stream</code> is the
+              stream&apos;s field (<code>observation.depth_frame_id</code>) or, when only one stream has it, its kind (
+              <code>video</code>, <code>depth</code>); without it, the first stream. The same holds for frame packs.
             </td>
           </tr>
         </tbody>

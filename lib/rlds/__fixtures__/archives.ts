@@ -162,3 +162,26 @@ export const METADATA = {
   robot_model: "companion-v1",
   start_time_unix_ms: 1_765_000_000_000,
 };
+
+/**
+ * A NumPy `.npy` file (format 1.0, C order) as `numpy.save` writes it: the magic, the header dict
+ * padded with spaces to a multiple of 64 bytes, then the data. `data` defaults to zeros (a mock
+ * camera's frame); `declaredShape` writes a header that lies about the data that follows.
+ */
+export function npyFile(
+  descr: "|u1" | "<u2" | "<f4",
+  shape: number[],
+  options: { data?: Buffer; declaredShape?: number[] } = {},
+): Buffer {
+  const declared = options.declaredShape ?? shape;
+  const dims = declared.length === 1 ? `(${declared[0]},)` : `(${declared.join(", ")})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${dims}, }`;
+  const total = 10 + header.length + 1;
+  header += " ".repeat((64 - (total % 64)) % 64) + "\n";
+  const prefix = Buffer.alloc(10);
+  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(prefix);
+  prefix.writeUInt16LE(header.length, 8);
+  const itemSize = descr === "|u1" ? 1 : descr === "<u2" ? 2 : 4;
+  const data = options.data ?? Buffer.alloc(shape.reduce((a, b) => a * b, 1) * itemSize);
+  return Buffer.concat([prefix, Buffer.from(header, "latin1"), data]);
+}

@@ -14,6 +14,7 @@ import { z } from "zod";
  * | `index/series-l0.f32` | Level 0: every field's value at every step, f32, as `value - base` (see fields). |
  * | `index/series-l{k}.f32` | Level k ≥ 1: per block of `16^k` steps, the (min, max) pair of each field, 2 × f32. |
  * | `index/blobs.tsv` | One line per blob: `path\tsize_bytes`, sorted by path (to resolve frame ids without a pattern). |
+ * | `index/frames-<kind>.tsv` | Only for frames matched by step: one line per frame id, `id\tpath`. |
  *
  * Series files are split into row groups of `row_group` (1024) entries. Inside a group the data
  * is column-major, so one field's run of a group is contiguous:
@@ -79,6 +80,12 @@ export const ZReplayFrameStream = z.object({
   included: z.boolean(),
   /** `blobs/rgb/{id}.png`: substitute the step's frame id; null → look the id up in `index/blobs.tsv`. */
   pattern: z.string().nullable(),
+  /**
+   * `index/frames-<kind>.tsv` (`id\tpath` lines): ids that name no file but their step's frame
+   * (`step_NNNN_rgb.png` of the robot runtime's packages); looked up before `index/blobs.tsv`.
+   * Absent in indexes built before it existed.
+   */
+  ids_file: z.string().nullable().optional(),
 });
 
 export const ZReplayManifest = z.object({

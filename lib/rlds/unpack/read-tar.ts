@@ -86,8 +86,14 @@ async function* readTarStream(source: Readable, gzip: boolean, options?: UnpackO
       }
       if (path === "") refuseEntry("invalid_path", name, "a file entry has an empty path");
       budget.claimPath(path);
-      yield { path, size: header.size ?? 0, stream: guard(entry as unknown as AsyncIterable<Uint8Array>) };
+      const size = header.size ?? 0;
+      // The header block, then the data judged by what it declares, then the padding to 512.
+      budget.noteParsed(TAR_BLOCK, false);
+      const body = budget.judge(path, size, entry as unknown as AsyncIterable<Uint8Array>);
+      yield { path, size, stream: guard(body) };
+      await drain(body);
       await drain(entry);
+      budget.noteParsed((TAR_BLOCK - (size % TAR_BLOCK)) % TAR_BLOCK, false);
     }
   } catch (error) {
     throw failure ?? toArchiveError(error, gzip ? "gzip" : "tar");
@@ -98,6 +104,8 @@ async function* readTarStream(source: Readable, gzip: boolean, options?: UnpackO
   }
   if (failure !== null) throw failure;
 }
+
+const TAR_BLOCK = 512;
 
 async function drain(stream: AsyncIterable<unknown>): Promise<void> {
   for await (const _ of stream) {

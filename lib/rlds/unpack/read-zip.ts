@@ -108,7 +108,7 @@ async function* inflateEntry(
   const out = (pipeline as unknown as (...args: unknown[]) => Readable)(...stages, () => {});
   let produced = 0;
   try {
-    for await (const chunk of out as AsyncIterable<Buffer>) {
+    for await (const chunk of budget.judge(path, entry.uncompressedSize, out as AsyncIterable<Buffer>)) {
       produced += chunk.length;
       yield chunk;
     }

@@ -1,11 +1,32 @@
 import { Readable } from "node:stream";
+import zlib from "node:zlib";
+import { maskedCrc32c } from "@/lib/rlds/tfrecord/tfrecord-framing";
 import { refuseArchive } from "@/lib/rlds/unpack/normalize-entry-path";
 
-export type ContainerFormat = "tar.gz" | "tar" | "zip" | "json";
+export type ContainerFormat = "tar.gz" | "tar" | "zip" | "json" | "tfrecord" | "tfrecord.gz";
 
-/** The container format from its first bytes, or null when it is none we read. */
+/** A TFRecord file starts with a u64 length and the masked CRC32C of those 8 bytes. */
+function isTfrecordHead(head: Uint8Array): boolean {
+  if (head.length < 12) return false;
+  const bytes = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  return maskedCrc32c(bytes.subarray(0, 8)) === bytes.readUInt32LE(8);
+}
+
+/** The first bytes a gzip head inflates to (as many as the head holds), or empty when they cannot be read. */
+function inflateHead(head: Uint8Array): Buffer {
+  try {
+    return zlib.gunzipSync(head, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
+/**
+ * The container format from its first bytes, or null when it is none we read. A gzip stream is a
+ * tar.gz unless what it starts with is a TFRecord (the field's gzip-compressed `.tfrecord` files).
+ */
 export function detectFormat(head: Uint8Array): ContainerFormat | null {
-  if (head[0] === 0x1f && head[1] === 0x8b) return "tar.gz";
+  if (head[0] === 0x1f && head[1] === 0x8b) return isTfrecordHead(inflateHead(head)) ? "tfrecord.gz" : "tar.gz";
   if (
     head[0] === 0x50 &&
     head[1] === 0x4b &&
@@ -15,6 +36,8 @@ export function detectFormat(head: Uint8Array): ContainerFormat | null {
     return "zip";
   }
   if (head.length >= 262 && Buffer.from(head.subarray(257, 262)).toString("latin1") === "ustar") return "tar";
+  // Before JSON: a record length's first byte may be "{" (one chance in 2^32 that JSON passes the CRC).
+  if (isTfrecordHead(head)) return "tfrecord";
   let i = 0;
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) i = 3;
   while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
@@ -46,7 +69,7 @@ export async function sniffFormat(stream: Readable): Promise<{ format: Container
     await iterator.return?.();
     refuseArchive(
       "unsupported_format",
-      length === 0 ? "the object is empty" : "the object is not a tar.gz, tar, zip or JSON episode",
+      length === 0 ? "the object is empty" : "the object is not a tar.gz, tar, zip, JSON or TFRecord episode",
     );
   }
   async function* replay(): AsyncGenerator<Buffer> {

@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from "node:stream";
+import { declaredPayloadSize, headBytesNeeded, mayDeclarePayload } from "@/lib/rlds/unpack/declared-payload";
 import { refuseArchive, refuseEntry } from "@/lib/rlds/unpack/normalize-entry-path";
 import type { EpisodeLimits } from "@/lib/rlds/limits";
 
@@ -19,6 +20,15 @@ export type BudgetLimits = Pick<
  * or every `4 × ratioGraceBytes` of output (gzip), and once `ratioGraceBytes` came out of the
  * current window its ratio must stay under the cap. A bomb hidden after gigabytes of honest,
  * incompressible frames is therefore caught within a few windows, not diluted by them.
+ *
+ * Raw frames whose header declares their size (`.npy`, BMP, PGM/PPM: see `declared-payload.ts`)
+ * and whose archive entry has exactly that size are left out of the ratio: an all-zero frame of a
+ * mock camera compresses ~500:1 yet inflates to no more than it says. The readers pass each
+ * entry's bytes through `judge()`, which reads the header and counts the bytes as parsed (vouched
+ * or not); bytes the inflater produced but the parser has not reached yet (at most the stream
+ * buffers, bounded by `leadAllowance`) are judged once parsed. Every other byte, including
+ * anything after the archive's end, counts as before, and the total stays under
+ * `maxUncompressedBytes`.
  */
 export class UnpackBudget {
   private entries = 0;
@@ -28,6 +38,9 @@ export class UnpackBudget {
   private windowCompressedStart = 0;
   private windowUncompressedStart = 0;
   private currentEntry: string | null = null;
+  private parsed = 0;
+  private vouched = 0;
+  private windowVouchedStart = 0;
 
   constructor(private readonly limits: BudgetLimits) {}
 
@@ -58,6 +71,47 @@ export class UnpackBudget {
     this.currentEntry = entryPath;
     this.windowCompressedStart = this.compressed;
     this.windowUncompressedStart = this.uncompressed;
+    this.windowVouchedStart = this.vouched;
+    if (entryPath !== null) this.parsed = Math.max(this.parsed, this.uncompressed);
+  }
+
+  /** Bytes the parser has consumed (`vouched`: of a frame whose header declares its size). */
+  noteParsed(bytes: number, vouched: boolean): void {
+    this.parsed += bytes;
+    if (vouched) this.vouched += bytes;
+  }
+
+  /** Bytes produced but not parsed yet that are left for the parser to judge. */
+  private get leadAllowance(): number {
+    return Math.min(8 * 1024 * 1024, Math.floor(this.limits.ratioGraceBytes / 2));
+  }
+
+  /**
+   * An entry's bytes, judged: a raw frame whose header declares exactly `size` bytes is vouched
+   * for (left out of the ratio); any other entry's bytes count. Yields every byte unchanged.
+   */
+  async *judge(path: string, size: number, stream: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    let vouched = false;
+    let head: Buffer | null = mayDeclarePayload(path) ? Buffer.alloc(0) : null;
+    for await (const chunk of stream) {
+      if (head !== null) {
+        head = Buffer.concat([head, chunk]);
+        const needed = headBytesNeeded(path, head);
+        if (head.length < needed && head.length < size) continue;
+        vouched = declaredPayloadSize(path, head) === size;
+        const buffered = head;
+        head = null;
+        this.noteParsed(buffered.length, vouched);
+        yield buffered;
+        continue;
+      }
+      this.noteParsed(chunk.length, vouched);
+      yield chunk;
+    }
+    if (head !== null && head.length > 0) {
+      this.noteParsed(head.length, false);
+      yield head;
+    }
   }
 
   addCompressed(bytes: number): void {
@@ -74,7 +128,9 @@ export class UnpackBudget {
     const windowOut = this.uncompressed - this.windowUncompressedStart;
     if (windowOut >= this.limits.ratioGraceBytes) {
       const windowIn = Math.max(1, this.compressed - this.windowCompressedStart);
-      const ratio = windowOut / windowIn;
+      const unparsed = Math.min(Math.max(0, this.uncompressed - this.parsed), this.leadAllowance);
+      const judged = Math.max(0, windowOut - (this.vouched - this.windowVouchedStart) - unparsed);
+      const ratio = judged / windowIn;
       if (ratio > this.limits.maxCompressionRatio) {
         const why = `it inflates ${Math.round(ratio)}:1, above the ${this.limits.maxCompressionRatio}:1 limit (decompression bomb)`;
         if (this.currentEntry !== null) refuseEntry("compression_ratio_exceeded", this.currentEntry, why);

@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DomainError } from "@/lib/errors";
-import { buildTar, buildZip, streamOf, type TarSpec, type ZipSpec } from "@/lib/rlds/__fixtures__/archives";
+import { buildTar, buildZip, npyFile, streamOf, type TarSpec, type ZipSpec } from "@/lib/rlds/__fixtures__/archives";
+import { declaredPayloadSize, parseNpyHeader } from "@/lib/rlds/unpack/declared-payload";
 import type { EpisodeLimits } from "@/lib/rlds/limits";
 import type { ArchiveEntry } from "@/lib/rlds/unpack/archive-entry";
 import { normalizeEntryPath } from "@/lib/rlds/unpack/normalize-entry-path";
@@ -341,5 +342,109 @@ describe("detectFormat", () => {
     [[...Buffer.from("hello")], null],
   ])("detects %j as %s", (bytes, format) => {
     expect(detectFormat(Uint8Array.from(bytes as number[]))).toBe(format);
+  });
+});
+
+describe("frames judged by their declared size", () => {
+  // A mock camera: all-zero 640×480 RGB and depth frames, as the field's recorder writes them.
+  const rgb = npyFile("|u1", [480, 640, 3]);
+  const depth = npyFile("<u2", [480, 640]);
+  const mockPackage = (frames: number): TarSpec[] => [
+    { name: "ep/episode.json", body: '{"metadata":{},"steps":[]}' },
+    ...Array.from({ length: frames }, (_, i) => [
+      { name: `ep/step_${String(i).padStart(4, "0")}_rgb.npy`, body: rgb },
+      { name: `ep/step_${String(i).padStart(4, "0")}_depth.npy`, body: depth },
+    ]).flat(),
+  ];
+  const limits = { ratioGraceBytes: 4 * 1024 * 1024 };
+
+  it("reads the header numpy writes", () => {
+    expect(parseNpyHeader(rgb)).toEqual({
+      dataOffset: 128,
+      descr: "|u1",
+      itemSize: 1,
+      kind: "u",
+      littleEndian: true,
+      fortranOrder: false,
+      shape: [480, 640, 3],
+    });
+    expect(declaredPayloadSize("a/step_0000_rgb.npy", rgb)).toBe(rgb.length);
+    expect(declaredPayloadSize("a/step_0000_depth.npy", depth)).toBe(128 + 480 * 640 * 2);
+    expect(declaredPayloadSize("a/x.npy", npyFile("|u1", [1_000_000_000], { data: Buffer.alloc(0) }))).toBeNull();
+    expect(declaredPayloadSize("a/x.bin", rgb)).toBeNull();
+  });
+
+  it("reads the sizes BMP and binary PGM/PPM headers declare", () => {
+    const bmp = Buffer.alloc(54);
+    bmp.write("BM", 0, "latin1");
+    bmp.writeUInt32LE(54, 10);
+    bmp.writeInt32LE(641, 18); // width: rows of 641 × 3 bytes pad to 1924
+    bmp.writeInt32LE(-480, 22); // top-down
+    bmp.writeUInt16LE(24, 28);
+    expect(declaredPayloadSize("f.bmp", bmp)).toBe(54 + 1924 * 480);
+    bmp.writeUInt32LE(1, 30); // RLE: its size is not declared
+    expect(declaredPayloadSize("f.bmp", bmp)).toBeNull();
+    expect(declaredPayloadSize("f.ppm", Buffer.from("P6\n# cam\n640 480\n255\n"))).toBe(21 + 640 * 480 * 3);
+    expect(declaredPayloadSize("f.pgm", Buffer.from("P5 640 480 65535\n"))).toBe(17 + 640 * 480 * 2);
+    expect(declaredPayloadSize("f.pgm", Buffer.from("P5 99999 480 255\n"))).toBeNull();
+  });
+
+  it("accepts a mock camera's all-zero frames that compress far beyond the ratio cap (tar.gz)", async () => {
+    const bytes = await buildTar(mockPackage(12));
+    const inflated = 12 * (rgb.length + depth.length);
+    // The archive compresses several hundred to one: the plain ratio check refuses it.
+    expect(inflated / bytes.length).toBeGreaterThan(400);
+    const sizes: Record<string, number> = {};
+    for await (const entry of readTarGz(streamOf(bytes), { limits })) {
+      let size = 0;
+      for await (const chunk of entry.stream) size += chunk.length;
+      sizes[entry.path] = size;
+    }
+    expect(Object.keys(sizes)).toHaveLength(25);
+    expect(sizes["ep/step_0011_rgb.npy"]).toBe(rgb.length);
+    expect(sizes["ep/step_0011_depth.npy"]).toBe(depth.length);
+  });
+
+  it("accepts all-zero frames in a zip (each entry judged on its own)", async () => {
+    const large = npyFile("|u1", [1080, 1920, 3]);
+    const file = writeZip(
+      await buildZip([
+        { name: "ep/step_0000_rgb.npy", body: large },
+        { name: "ep/step_0001_rgb.npy", body: large },
+      ]),
+    );
+    const out = await collect(readZipFile(file, { limits }));
+    expect(Object.keys(out)).toEqual(["ep/step_0000_rgb.npy", "ep/step_0001_rgb.npy"]);
+    expect(out["ep/step_0001_rgb.npy"]).toHaveLength(large.length);
+  });
+
+  it.each([
+    ["zeros named .npy without a header", { name: "ep/step_0100_rgb.npy", zeros: 48 * 1024 * 1024 }],
+    [
+      "an .npy whose header declares a smaller frame than it holds",
+      {
+        name: "ep/step_0100_rgb.npy",
+        body: Buffer.concat([npyFile("|u1", [4, 4, 3]), Buffer.alloc(48 * 1024 * 1024)]),
+      },
+    ],
+    [
+      "an .npy declaring an array that is not a frame",
+      { name: "ep/step_0100_rgb.npy", body: npyFile("|u1", [48 * 1024 * 1024]) },
+    ],
+    ["zeros after honest frames", { name: "ep/blobs/zeros.bin", zeros: 48 * 1024 * 1024 }],
+  ])("still refuses a bomb: %s", async (_name, bomb) => {
+    const bytes = await buildTar([...mockPackage(4), bomb as TarSpec]);
+    const result = await refusal(() => collect(readTarGz(streamOf(bytes), { limits })));
+    expect(result.code).toBe("invalid");
+    expect(result.reason).toBe("compression_ratio_exceeded");
+    expect(result.message).toMatch(/decompression bomb/);
+  });
+
+  it("still refuses a lying .npy in a zip", async () => {
+    const body = Buffer.concat([npyFile("|u1", [4, 4, 3]), Buffer.alloc(48 * 1024 * 1024)]);
+    const file = writeZip(await buildZip([{ name: "ep/step_0000_rgb.npy", body }]));
+    const result = await refusal(() => collect(readZipFile(file, { limits })));
+    expect(result.reason).toBe("compression_ratio_exceeded");
+    expect(result.message).toContain("ep/step_0000_rgb.npy");
   });
 });

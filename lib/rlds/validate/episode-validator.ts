@@ -59,6 +59,11 @@ export interface FrameStreamReport {
   included: boolean;
   /** `blobs/…{id}…` when every resolved id follows one pattern, else null (resolve with `resolveFrameBlob`). */
   pattern: string | null;
+  /**
+   * `index/frames-<kind>.tsv` (`id\tpath` lines) when some ids name no file but their step's frame
+   * (the robot runtime's `step_NNNN_rgb` files, see {@link stepFrameOf}); null otherwise.
+   */
+  ids_file: string | null;
 }
 
 export interface ValidationReport {
@@ -72,6 +77,8 @@ export interface ValidationReport {
   firstTimestampUs: number | null;
   lastTimestampUs: number | null;
   frames: FrameStreamReport[];
+  /** Per frame stream field with an `ids_file`: frame id → blob path, to write to that file. */
+  frameIds: Map<string, Map<string, string>>;
   fields: RowField[];
 }
 
@@ -86,6 +93,14 @@ const CLOCK_CANDIDATES: {
   { source: "observation.timestamp_ns", unit: "ns", read: (s) => obj(s.observation)?.timestamp_ns },
   { source: "observation.timestamp_us", unit: "us", read: (s) => obj(s.observation)?.timestamp_us },
   { source: "observation.robot_state.wall_time_millis", unit: "ms", read: (s) => robotState(s)?.wall_time_millis },
+  // Legacy writers: microseconds under another name.
+  { source: "timestamp_micros", unit: "us", read: (s) => s.timestamp_micros },
+  { source: "observation.timestamp_micros", unit: "us", read: (s) => obj(s.observation)?.timestamp_micros },
+  {
+    source: "observation.robot_state.timestamp_micros",
+    unit: "us",
+    read: (s) => robotState(s)?.timestamp_micros,
+  },
   { source: "step_metadata.timestamp", unit: "s", read: (s) => obj(s.step_metadata)?.timestamp },
 ];
 
@@ -140,6 +155,14 @@ function actionDimension(action: Record<string, unknown>): number {
   return count;
 }
 
+/** The number a step's frame files carry: its `step_index` (or v2.0 `step_idx`), else its position. */
+function stepNumberOf(step: Record<string, unknown>, index: number): number {
+  for (const value of [step.step_index, step.step_idx]) {
+    if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+  }
+  return index;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
@@ -166,10 +189,29 @@ export function resolveFrameBlob(id: string, kind: "video" | "depth", candidates
   return best;
 }
 
+/** Images the replay can show, by extension. */
+const IMAGE_EXTENSION = /\.(png|jpe?g|webp|gif)$/i;
+
+/**
+ * The step and kind of a frame file named after its step, as the robot runtime's recorder writes
+ * them (`blobs/step_0007_rgb.png`, `…_depth.png`): its steps carry ids (`frame_<ns>`) that name
+ * no file, so such frames are matched by step. Only images count (an `.npy` is shown through the
+ * PNG rendered from it at ingest).
+ */
+export function stepFrameOf(path: string): { step: number; kind: "video" | "depth" } | null {
+  const match = /^blobs\/step_(\d{1,9})_([A-Za-z0-9]+)\.[A-Za-z]+$/.exec(path);
+  if (match === null || !IMAGE_EXTENSION.test(path)) return null;
+  return { step: Number(match[1]), kind: match[2]!.toLowerCase().includes("depth") ? "depth" : "video" };
+}
+
 class FrameStream {
   steps = 0;
   resolved = 0;
   readonly pending = new Map<string, number>();
+  /** Pending ids by the step number that may name their file (`step_NNNN_…`). */
+  readonly pendingByStep = new Map<number, string>();
+  /** Ids resolved by their step rather than by name. */
+  readonly aliases = new Map<string, string>();
   readonly resolvedIds = new Set<string>();
   overflow = false;
   pattern: string | null | undefined = undefined;
@@ -252,6 +294,10 @@ export class EpisodeValidator {
   private readonly pendingRefs = new Map<string, { step: number; field: string }>();
   private pendingOverflow = false;
   private readonly frameStreams = FRAME_FIELDS.map((f) => new FrameStream(`observation.${f.key}`, f.kind));
+  /** `video:7` → `blobs/step_0007_rgb.png` (frames named after their step). */
+  private readonly stepFrames = new Map<string, string>();
+  /** `video:7` for a raw `.npy` frame of a step (present even when it has no image). */
+  private readonly stepRawFrames = new Set<string>();
   private missingMetadataCount = 0;
   private readonly declarations: { source: string; kind: "step_count" | "duration_ms"; value: number }[] = [];
 
@@ -351,7 +397,7 @@ export class EpisodeValidator {
 
     const timestampUs = this.checkClock(step, index, where, at);
     if (observation !== undefined) {
-      this.checkFrames(observation, index, where, at);
+      this.checkFrames(observation, stepNumberOf(step, index), index, where, at);
       this.checkClockSkew(observation, where, at);
     }
     if (mayReferenceBlobs) {
@@ -638,30 +684,45 @@ export class EpisodeValidator {
     }
   }
 
-  private checkFrames(observation: Record<string, unknown>, index: number, where: At, at: At): void {
+  private checkFrames(
+    observation: Record<string, unknown>,
+    stepNumber: number,
+    index: number,
+    where: At,
+    at: At,
+  ): void {
     const video = observation.video_frame_id;
     const depth = observation.depth_frame_id;
-    if (typeof video === "string" && video !== "") this.noteFrame(this.frameStreams[0]!, video, index, where, at);
-    if (typeof depth === "string" && depth !== "") this.noteFrame(this.frameStreams[1]!, depth, index, where, at);
+    if (typeof video === "string" && video !== "") {
+      this.noteFrame(this.frameStreams[0]!, video, stepNumber, index, where, at);
+    }
+    if (typeof depth === "string" && depth !== "") {
+      this.noteFrame(this.frameStreams[1]!, depth, stepNumber, index, where, at);
+    }
   }
 
-  private noteFrame(stream: FrameStream, id: string, index: number, where: At, at: At): void {
+  private noteFrame(stream: FrameStream, id: string, stepNumber: number, index: number, where: At, at: At): void {
     stream.steps += 1;
     if (stream.resolvedIds.has(id) || stream.pending.has(id)) return;
     const path = resolveFrameBlob(id, stream.kind, this.blobsByName.get(id) ?? []);
+    const byStep = path === null ? this.stepFrames.get(`${stream.kind}:${stepNumber}`) : undefined;
     if (path !== null) {
       this.resolveFrame(stream, id, path, where, at);
+    } else if (byStep !== undefined) {
+      this.resolveFrame(stream, id, byStep, where, at, true);
     } else if (stream.pending.size < this.limits.maxEntries) {
       stream.pending.set(id, index);
+      if (!stream.pendingByStep.has(stepNumber)) stream.pendingByStep.set(stepNumber, id);
     } else {
       stream.overflow = true;
     }
   }
 
-  private resolveFrame(stream: FrameStream, id: string, path: string, where: At, at: At): void {
+  private resolveFrame(stream: FrameStream, id: string, path: string, where: At, at: At, byStep = false): void {
     stream.resolved += 1;
     stream.resolvedIds.add(id);
-    stream.notePattern(id, path);
+    if (byStep) stream.aliases.set(id, path);
+    else stream.notePattern(id, path);
     if (this.blobs.get(path) === 0) {
       this.add("blob_empty", `${here(where)}: frame "${id}" of "${stream.field}" is "${path}", which is empty.`, {
         ...at,
@@ -717,6 +778,22 @@ export class EpisodeValidator {
         this.resolveFrame(stream, key, path, { step }, { step });
       }
     }
+    const raw = /^blobs\/step_(\d{1,9})_([A-Za-z0-9]+)\.npy$/i.exec(path);
+    if (raw !== null) {
+      this.stepRawFrames.add(`${raw[2]!.toLowerCase().includes("depth") ? "depth" : "video"}:${Number(raw[1])}`);
+    }
+    const stepFrame = stepFrameOf(path);
+    if (stepFrame !== null) {
+      this.stepFrames.set(`${stepFrame.kind}:${stepFrame.step}`, path);
+      const stream = this.frameStreams.find((candidate) => candidate.kind === stepFrame.kind)!;
+      const id = stream.pendingByStep.get(stepFrame.step);
+      const step = id === undefined ? undefined : stream.pending.get(id);
+      if (id !== undefined && step !== undefined) {
+        stream.pendingByStep.delete(stepFrame.step);
+        stream.pending.delete(id);
+        this.resolveFrame(stream, id, path, { step }, { step }, true);
+      }
+    }
   }
 
   /** A step count or duration the robot declared (upload request, metadata, package manifest). */
@@ -758,8 +835,13 @@ export class EpisodeValidator {
       this.add("blob_missing", `The steps reference more distinct blobs than the archive can hold.`);
     }
     const frames: FrameStreamReport[] = [];
+    const frameIds = new Map<string, Map<string, string>>();
     for (const stream of this.frameStreams) {
       if (stream.steps === 0) continue;
+      // A step whose raw frame is there without an image (`frame_not_rendered`) is not missing.
+      for (const [step, id] of stream.pendingByStep) {
+        if (this.stepRawFrames.has(`${stream.kind}:${step}`)) stream.pending.delete(id);
+      }
       const included = stream.resolved > 0;
       if (included) {
         for (const [id, step] of stream.pending) {
@@ -782,8 +864,11 @@ export class EpisodeValidator {
         resolved: stream.resolved,
         unresolved: stream.pending.size,
         included,
-        pattern: included ? (stream.pattern ?? null) : null,
+        // Ids matched by step follow no file-name pattern: they resolve through `ids_file` only.
+        pattern: included && stream.aliases.size === 0 ? (stream.pattern ?? null) : null,
+        ids_file: included && stream.aliases.size > 0 ? `index/frames-${stream.kind}.tsv` : null,
       });
+      if (included && stream.aliases.size > 0) frameIds.set(stream.field, stream.aliases);
     }
 
     const durationMs =
@@ -837,6 +922,7 @@ export class EpisodeValidator {
       firstTimestampUs: Number.isFinite(this.firstT) ? this.firstT : null,
       lastTimestampUs: Number.isFinite(this.lastT) ? this.lastT : null,
       frames,
+      frameIds,
       fields: this.fieldList,
     };
   }

@@ -84,3 +84,44 @@ export function normalizeMetadata(metadata: LosslessObject, xrApp: boolean): Los
   }
   return out;
 }
+
+/**
+ * Metadata the field writes under other names, mapped to the canonical one when that is absent:
+ * the robot runtime's `robot_type` (in the metadata or its package's `upload_manifest.json`) is
+ * the `robot_model`. The original key is kept.
+ */
+export function mapFieldAliases(metadata: LosslessObject, manifest: LosslessObject | null): LosslessObject {
+  if (isPresent(metadata.robot_model)) return metadata;
+  const robotType = [metadata.robot_type, manifest?.robot_type].find(
+    (value) => typeof value === "string" && value.trim() !== "",
+  );
+  return robotType === undefined ? metadata : { ...metadata, robot_model: robotType };
+}
+
+/**
+ * The XR app's `X-Continuon-Tag-<name>` headers (lowercase names), as metadata: each fills the
+ * metadata key of its name when the archive's metadata lacks it (`xr_mode`, `control_role`,
+ * `environment_id`, …); `list` is a comma-separated list of tags added to `tags`.
+ */
+export function applyHeaderTags(
+  metadata: LosslessObject,
+  headerTags: Readonly<Record<string, string>>,
+): LosslessObject {
+  const out: LosslessObject = { ...metadata };
+  for (const [key, value] of Object.entries(headerTags)) {
+    if (key === "list") {
+      const tags = Array.isArray(out.tags) ? [...out.tags] : [];
+      for (const tag of value.split(",").map((t) => t.trim())) {
+        if (tag !== "" && !tags.includes(tag)) tags.push(tag);
+      }
+      out.tags = tags;
+    } else if (!isPresent(out[key]) && value.trim() !== "") {
+      out[key] = value.trim();
+    }
+  }
+  return out;
+}
+
+function isPresent(value: LosslessValue | undefined): boolean {
+  return value !== undefined && value !== null && value !== "";
+}

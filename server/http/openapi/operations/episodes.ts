@@ -81,7 +81,7 @@ export const EPISODE_OPERATIONS: OperationSpec[] = [
     operationId: "requestEpisodeUpload",
     summary: "Ask for upload URL(s) for one episode",
     description:
-      "The episode is recorded as `raw` (upload pending). Archive and JSON uploads get one URL (`tar.gz` default, `zip`, `json`), a `files` upload one URL per declared file. URLs expire within an hour, bind the content type and a maximum size, and may be PUT again until the episode is ingested. Without an `episode_id` (the Flutter app's shape) the answer is a robot-signed route of this server and the server ingests once the PUTs stop.",
+      "The episode is recorded as `raw` (upload pending). Archive and JSON uploads get one URL (`tar.gz` default, `zip`, `json`, `tfrecord` — plain or gzip-compressed), a `files` upload one URL per declared file. URLs expire within an hour, bind the content type and a maximum size, and may be PUT again until the episode is ingested. Without an `episode_id` (the Flutter app's shape) the answer is a robot-signed route of this server and the server ingests once the PUTs stop.",
     area: "episodes",
     auth: ["robot"],
     body: { schema: ZRequestEpisodeUploadInput },
