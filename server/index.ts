@@ -61,11 +61,19 @@ export async function startServer(options: {
   const nextUpgrade = app.getUpgradeHandler();
 
   const bodyGuard: BodyGuardEvents = {
-    refused({ method, path, limit, declared, requestId }) {
-      runtime.metrics.httpRequests.inc({ route: routeLabel(path), method, status: "413" });
+    refused({ method, path, limit, declared, requestId, answered }) {
+      if (!answered) runtime.metrics.httpRequests.inc({ route: routeLabel(path), method, status: "413" });
       log.info(
-        { request_id: requestId, method, path, status: 413, limit: limit.name, max_bytes: limit.maxBytes, declared },
-        "request body over its cap",
+        {
+          request_id: requestId,
+          method,
+          path,
+          ...(answered ? {} : { status: 413 }),
+          limit: limit.name,
+          max_bytes: limit.maxBytes,
+          declared,
+        },
+        answered ? "request body over its cap: connection closed" : "request body over its cap",
       );
     },
   };
@@ -74,8 +82,10 @@ export async function startServer(options: {
 
   let inFlight = 0;
   let draining = false;
-  const limitFor = (req: IncomingMessage, direct: unknown): BodyLimit =>
-    direct ? DIRECT_ROUTE_BODY_LIMIT : bodyLimitFor(req.method, req.url);
+  const limitFor = (req: IncomingMessage, direct: unknown): BodyLimit => {
+    const limit = bodyLimitFor(req.method, req.url);
+    return direct && limit.maxBytes > DIRECT_ROUTE_BODY_LIMIT.maxBytes ? DIRECT_ROUTE_BODY_LIMIT : limit;
+  };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     // Route handlers read the peer address from here; a client cannot forge it.
     req.headers["x-continuon-remote-addr"] = req.socket.remoteAddress ?? "";

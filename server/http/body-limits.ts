@@ -9,6 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { MAX_UPLOAD_BYTES } from "@/lib/episodes/request-episode-upload";
+import { DomainError } from "@/lib/errors";
 import { createId } from "@/lib/ids";
 import { errorResponseParts } from "./errors";
 import { bodyTooLarge } from "./read-body";
@@ -29,18 +30,22 @@ interface BodyLimitRule extends BodyLimit {
 }
 
 /**
- * The caps, first match wins. Streams: a signed blob URL carries its own maximum size (checked as
- * it is written, up to the largest any URL is signed for); episode uploads are capped by the upload
- * they were opened with. Everything else is small JSON or a form.
+ * The caps, first match wins. GET and HEAD, and pages (the app has no server actions), take no body
+ * at all. Streams: a signed blob URL carries its own maximum size (checked as it is written, up to
+ * the largest any URL is signed for); episode uploads are capped by the upload they were opened
+ * with. Everything else is small JSON or a form.
  */
 export const BODY_LIMIT_RULES: readonly BodyLimitRule[] = [
+  { name: "no_body", methods: ["GET", "HEAD"], path: /^/, maxBytes: 0 },
   { name: "signed_blob_put", methods: ["PUT"], path: /^\/api\/blobs\//, maxBytes: MAX_UPLOAD_BYTES },
   { name: "episode_upload", methods: ["PUT"], path: /^\/api\/rlds\/upload\/[^/]+$/, maxBytes: MAX_UPLOAD_BYTES },
   { name: "xr_episode_upload", methods: ["POST"], path: /^\/api\/rlds\/upload$/, maxBytes: MAX_UPLOAD_BYTES },
   { name: "episode_signed_url", methods: ["POST"], path: /^\/api\/rlds\/signed-url$/, maxBytes: 4 * MiB },
   { name: "auth", methods: null, path: /^\/api\/auth(\/|$)/, maxBytes: 64 * KiB },
   { name: "api", methods: null, path: /^\/api(\/|$)/, maxBytes: DEFAULT_MAX_BODY_BYTES },
-  { name: "pages", methods: null, path: /^/, maxBytes: 64 * KiB },
+  // Next's own endpoints (the development overlay posts small reports).
+  { name: "next", methods: null, path: /^\/(_next|__nextjs)/, maxBytes: 64 * KiB },
+  { name: "pages", methods: null, path: /^/, maxBytes: 0 },
 ];
 
 /** The cap for `method path` (the path without its query). */
@@ -63,7 +68,15 @@ export function bodyLimitFor(method: string | undefined, url: string | undefined
 const LINGER_MS = 1000;
 
 export interface BodyGuardEvents {
-  refused(fields: { method: string; path: string; limit: BodyLimit; declared: number | null; requestId: string }): void;
+  /** `answered`: the handler had already answered without reading the body; only the connection is cut. */
+  refused(fields: {
+    method: string;
+    path: string;
+    limit: BodyLimit;
+    declared: number | null;
+    requestId: string;
+    answered: boolean;
+  }): void;
 }
 
 function declaredLength(req: IncomingMessage): number | null {
@@ -73,10 +86,20 @@ function declaredLength(req: IncomingMessage): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** True when `req` declares a body larger than `limit` (for `Expect: 100-continue`). */
+/**
+ * True when `req` declares a body larger than `limit`: a Content-Length over it, or any chunked
+ * body where the route takes none.
+ */
 export function declaresTooLarge(req: IncomingMessage, limit: BodyLimit): boolean {
   const declared = declaredLength(req);
-  return declared !== null && declared > limit.maxBytes;
+  if (declared !== null) return declared > limit.maxBytes;
+  return limit.maxBytes === 0 && req.headers["transfer-encoding"] !== undefined;
+}
+
+function tooLarge(limit: BodyLimit): DomainError {
+  return limit.maxBytes === 0
+    ? new DomainError("too_large", "This endpoint takes no request body.", { reason: "body_too_large" })
+    : bodyTooLarge(limit.maxBytes);
 }
 
 const refusedRequests = new WeakSet<IncomingMessage>();
@@ -100,6 +123,8 @@ export function guardRequestBody(
   limit: BodyLimit = bodyLimitFor(req.method, req.url),
 ): boolean {
   const declared = declaredLength(req);
+  // Node detaches the socket from the request once the answer is done; keep it to close it.
+  const socket = req.socket;
   let refused = false;
 
   const refuse = () => {
@@ -112,14 +137,14 @@ export function guardRequestBody(
       limit,
       declared,
       requestId,
+      answered: res.headersSent,
     });
-    const socket = req.socket;
     const close = () => setTimeout(() => socket.destroy(), LINGER_MS).unref();
     if (res.headersSent) {
       socket.destroy();
       return;
     }
-    const { status, body, headers } = errorResponseParts(bodyTooLarge(limit.maxBytes), requestId);
+    const { status, body, headers } = errorResponseParts(tooLarge(limit), requestId);
     const payload = Buffer.from(JSON.stringify(body));
     res.once("finish", close);
     res.writeHead(status, {
@@ -148,7 +173,7 @@ export function guardRequestBody(
     return push(chunk, encoding);
   };
 
-  if (declared !== null && declared > limit.maxBytes) {
+  if (declaresTooLarge(req, limit)) {
     refuse();
     return false;
   }

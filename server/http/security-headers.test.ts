@@ -79,11 +79,14 @@ describe("body caps by route", () => {
     ["POST", "/api/auth/callback/credentials", "auth"],
     ["POST", "/api/auth/signout", "auth"],
     ["POST", "/api/authx", "api"],
-    ["GET", "/api/blobs/episodes/raw/r/e.tar.gz", "api"],
+    ["GET", "/api/blobs/episodes/raw/r/e.tar.gz", "no_body"],
+    ["HEAD", "/api/health", "no_body"],
     ["POST", "/api/rlds/upload/ep_1", "api"],
     ["POST", "/api/console/provisioning-tokens", "api"],
     ["POST", "/signin", "pages"],
-    ["GET", "/", "pages"],
+    ["GET", "/", "no_body"],
+    ["POST", "/console/robots", "pages"],
+    ["POST", "/_next/static/x.js", "next"],
   ])("%s %s → %s", (method, url, name) => {
     expect(bodyLimitFor(method, url).name).toBe(name);
   });

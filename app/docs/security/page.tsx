@@ -142,8 +142,10 @@ export default function Security() {
             <td>1 MiB</td>
           </tr>
           <tr>
-            <td>Pages</td>
-            <td>64 KiB</td>
+            <td>
+              Pages, and every <code>GET</code> and <code>HEAD</code>
+            </td>
+            <td>no body at all (a chunked one is refused at once too)</td>
           </tr>
         </tbody>
       </table>
