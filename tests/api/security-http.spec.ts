@@ -241,7 +241,7 @@ test.describe("body caps on every route", () => {
 });
 
 test.describe("cookie-authenticated writes must show they come from our pages", () => {
-  const refusals = [
+  const refusals: Array<{ name: string; headers: Record<string, string>; reason: string }> = [
     { name: "no Origin, no Sec-Fetch-Site", headers: {}, reason: "origin_required" },
     { name: "another site's Origin", headers: { origin: "https://evil.example" }, reason: "cross_site_request" },
     { name: "Origin: null (sandboxed frame)", headers: { origin: "null" }, reason: "cross_site_request" },
