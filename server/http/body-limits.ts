@@ -157,12 +157,24 @@ export function guardRequestBody(
     res.end(payload);
   };
 
+  // A handler that answered without reading all of the body (a refusal, a redirect): Node would
+  // read and discard the rest, however long. Stop reading it and close once the answer has had
+  // time to arrive, unless the body ends meanwhile.
+  let draining = false;
+  res.once("finish", () => {
+    if (refused || req.complete) return;
+    draining = true;
+    setTimeout(() => {
+      if (!req.complete) socket.destroy();
+    }, LINGER_MS).unref();
+  });
+
   // Every body byte reaches the request through `push` (Node's HTTP parser calls it per chunk, and
   // with null at the end). Count there: nothing past the cap is ever queued for a reader.
   const push = req.push.bind(req);
   let received = 0;
   req.push = (chunk: unknown, encoding?: BufferEncoding) => {
-    if (refused) return false;
+    if (refused || draining) return false;
     if (chunk !== null && chunk !== undefined) {
       received += (chunk as Buffer).length;
       if (received > limit.maxBytes) {

@@ -5,8 +5,10 @@
  */
 import { request as httpRequest } from "node:http";
 import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
+import { createToken, registeredRobot } from "../support/robots";
 import { startTestServer } from "../support/test-server";
 import { adminApi, signUpAndSignIn, uniqueEmail, type SignedInUser } from "../support/users";
+import { episodeDetail, requestUpload } from "./episodes-support";
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -199,6 +201,31 @@ test.describe("body caps on every route", () => {
         expect(await (await admin.get("/api/console/users?limit=200")).json()).toEqual(usersBefore);
       });
     }
+  }
+
+  for (const mode of ["length", "chunked"] as const) {
+    test(`a signed upload URL for 1 MiB, 1 GiB ${mode === "length" ? "declared" : "chunked"} → 413 at the URL's own cap, nothing stored`, async ({
+      baseURL,
+    }) => {
+      test.skip(process.env.BLOB_DRIVER === "gcs", "Cloud Storage serves signed URLs itself in cloud mode");
+      const robot = await registeredRobot(baseURL as string, (await createToken(admin)).token);
+      const episodeId = `cap_${mode}_${robot.deviceId}`;
+      const grant = await requestUpload(robot, { episode_id: episodeId, size_bytes: MiB });
+      const answer = await streamBody(baseURL as string, {
+        method: "PUT",
+        path: grant.upload_url,
+        size: GiB,
+        mode,
+        headers: grant.headers,
+      });
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body).error).toMatchObject({ code: "too_large", reason: "body_too_large" });
+      expect(answer.cut).toBe(true);
+      expect(answer.sentTotal).toBeLessThan(MiB + 64 * MiB);
+      const detail = await episodeDetail(admin, episodeId);
+      expect(detail.episode.ingest?.state).toBe("awaiting_upload");
+      expect(detail.storage.raw_objects).toBe(0);
+    });
   }
 
   test("a body under the cap still reaches next-auth (sign-in works)", async ({ baseURL }) => {
