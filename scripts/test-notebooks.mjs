@@ -48,7 +48,8 @@ function remember(response) {
 const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
 
 async function api(method, path, { body, token, form } = {}) {
-  const headers = token ? { authorization: `Bearer ${token}` } : { cookie: cookieHeader() };
+  // A session cookie's writes carry our Origin, as the console's own pages do (/docs/security).
+  const headers = token ? { authorization: `Bearer ${token}` } : { cookie: cookieHeader(), origin: base };
   let payload;
   if (form) {
     headers["content-type"] = "application/x-www-form-urlencoded";

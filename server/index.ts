@@ -13,7 +13,17 @@ import { createRuntime, setRuntime, type Runtime } from "./runtime";
 import { startBackgroundWorkers } from "./workers";
 import { findUpgradeHandler } from "./upgrades";
 import { installModules } from "./modules";
-import { findDirectRoute, serveDirectRoute } from "./http/direct-routes";
+import { DIRECT_ROUTE_BODY_LIMIT, findDirectRoute, serveDirectRoute } from "./http/direct-routes";
+import {
+  bodyLimitFor,
+  declaresTooLarge,
+  guardRequestBody,
+  wasRefused,
+  type BodyGuardEvents,
+  type BodyLimit,
+} from "./http/body-limits";
+import { routeLabel } from "./metrics";
+import { applySecurityHeaders, pagePolicySources } from "./http/security-headers";
 
 const SHUTDOWN_GRACE_MS = 25_000;
 
@@ -50,25 +60,61 @@ export async function startServer(options: {
   const handle = app.getRequestHandler();
   const nextUpgrade = app.getUpgradeHandler();
 
+  const bodyGuard: BodyGuardEvents = {
+    refused({ method, path, limit, declared, requestId, answered }) {
+      if (!answered) runtime.metrics.httpRequests.inc({ route: routeLabel(path), method, status: "413" });
+      log.info(
+        {
+          request_id: requestId,
+          method,
+          path,
+          ...(answered ? {} : { status: 413 }),
+          limit: limit.name,
+          max_bytes: limit.maxBytes,
+          declared,
+        },
+        answered ? "request body over its cap: connection closed" : "request body over its cap",
+      );
+    },
+  };
+
+  const policySources = pagePolicySources(config, options.dev);
+
   let inFlight = 0;
   let draining = false;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const limitFor = (req: IncomingMessage, direct: unknown): BodyLimit => {
+    const limit = bodyLimitFor(req.method, req.url);
+    return direct && limit.maxBytes > DIRECT_ROUTE_BODY_LIMIT.maxBytes ? DIRECT_ROUTE_BODY_LIMIT : limit;
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     // Route handlers read the peer address from here; a client cannot forge it.
     req.headers["x-continuon-remote-addr"] = req.socket.remoteAddress ?? "";
     // What the browser asked for, for the console's signed-out redirect (`REQUEST_PATH_HEADER`
     // in server/http/page-context.ts): layouts are not told the pathname. Overwritten like the above.
     req.headers["x-continuon-request-path"] = req.url ?? "/";
+    applySecurityHeaders(req, res, policySources);
+    const direct = findDirectRoute(runtime, req.method, req.url);
+    // Every body is capped here, before Next, next-auth or a direct route reads any of it.
+    if (!guardRequestBody(req, res, bodyGuard, limitFor(req, direct))) return;
     if (draining) res.setHeader("connection", "close");
     inFlight++;
     res.on("close", () => inFlight--);
-    const direct = findDirectRoute(runtime, req.method, req.url);
     (direct ? serveDirectRoute(direct, req, res) : handle(req, res)).catch((error: unknown) => {
+      // A body cut at its cap fails the handler that was reading it; the client already has its 413.
+      if (wasRefused(req)) return;
       log.error({ err: error }, "unhandled request error");
       if (!res.headersSent) {
         res.statusCode = 500;
         res.end();
       }
     });
+  };
+  const server = createServer(onRequest);
+  // A client that asks before sending (`Expect: 100-continue`) is refused without being invited to
+  // send a body over the cap.
+  server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+    if (!declaresTooLarge(req, limitFor(req, findDirectRoute(runtime, req.method, req.url)))) res.writeContinue();
+    onRequest(req, res);
   });
 
   server.on("upgrade", (req, socket, head) => {

@@ -12,7 +12,7 @@ export function examplePath(operation: Pick<OperationSpec, "path">, example: Ope
 }
 
 /** The credential lines an auth kind adds (abbreviated: /docs/signatures has a full signed request). */
-function credentialLines(auth: AuthKind, hasBody: boolean, hasQuery: boolean): string[] {
+function credentialLines(auth: AuthKind, hasBody: boolean, hasQuery: boolean, method: string): string[] {
   switch (auth) {
     case "robot":
       return [
@@ -23,7 +23,10 @@ function credentialLines(auth: AuthKind, hasBody: boolean, hasQuery: boolean): s
     case "user":
     case "operator":
     case "admin":
-      return ["Cookie: next-auth.session-token=…"];
+      // Cookie-authenticated writes must say they come from the console (/docs/security#csrf).
+      return ["GET", "HEAD"].includes(method)
+        ? ["Cookie: next-auth.session-token=…"]
+        : ["Origin: https://continuon.cloud", "Cookie: next-auth.session-token=…"];
     case "training":
       return ["Authorization: Bearer ctt_…"];
     case "metrics-token":
@@ -41,7 +44,7 @@ export function requestText(operation: OperationSpec, example: OperationExample)
   const headers = { ...example.headers };
   if (example.body !== undefined) headers["Content-Type"] ??= operation.body?.contentType ?? "application/json";
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
-  lines.push(...credentialLines(operation.auth[0] ?? "public", hasBody, target.includes("?")));
+  lines.push(...credentialLines(operation.auth[0] ?? "public", hasBody, target.includes("?"), operation.method));
   if (example.body !== undefined) return `${lines.join("\n")}\n\n${JSON.stringify(example.body, null, 2)}`;
   if (example.rawBody !== undefined) return `${lines.join("\n")}\n\n${example.rawBody}`;
   return lines.join("\n");

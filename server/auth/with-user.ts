@@ -52,22 +52,48 @@ export async function sessionUid(runtime: Runtime, request: Request): Promise<st
 }
 
 /**
+ * Where a request says it comes from: its `Origin`'s host, or — with no Origin — whether the
+ * browser's `Sec-Fetch-Site` says same-origin. A browser sends one or the other on every write;
+ * a request that carries neither cannot show it came from our pages.
+ */
+export function requestOriginVerdict(
+  publicUrl: string,
+  request: Request,
+): "same_origin" | "cross_site" | "origin_missing" {
+  const origin = request.headers.get("origin");
+  if (origin) {
+    const allowed = new Set([new URL(publicUrl).host, request.headers.get("host") ?? ""]);
+    let host: string;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      host = "";
+    }
+    return allowed.has(host) ? "same_origin" : "cross_site";
+  }
+  const site = request.headers.get("sec-fetch-site");
+  if (site === "same-origin") return "same_origin";
+  return site ? "cross_site" : "origin_missing";
+}
+
+/**
  * Cookie-authenticated writes must come from our own pages: a cross-site form or fetch carries an
- * Origin that is not ours. (SameSite=Lax cookies already stop most of it; this closes the rest.)
+ * Origin that is not ours, and a write that carries neither a same-origin `Origin` nor
+ * `Sec-Fetch-Site: same-origin` is refused too (SameSite=Lax cookies already stop most of it;
+ * this closes the rest). Bearer tokens are not sent by browsers on their own and need no check.
+ * Described on /docs/security.
  */
 export function assertSameOrigin(runtime: Runtime, request: Request): void {
   if (["GET", "HEAD", "OPTIONS"].includes(request.method)) return;
-  const origin = request.headers.get("origin");
-  if (!origin) return;
-  const allowed = new Set([new URL(runtime.config.publicUrl).host, request.headers.get("host") ?? ""]);
-  let host: string;
-  try {
-    host = new URL(origin).host;
-  } catch {
-    host = "";
-  }
-  if (!allowed.has(host))
+  const verdict = requestOriginVerdict(runtime.config.publicUrl, request);
+  if (verdict === "cross_site")
     throw new DomainError("forbidden", "Cross-site requests are not allowed.", { reason: "cross_site_request" });
+  if (verdict === "origin_missing")
+    throw new DomainError(
+      "forbidden",
+      "A signed-in write must say where it comes from (an Origin or Sec-Fetch-Site header, as browsers send).",
+      { reason: "origin_required" },
+    );
 }
 
 /** Resolve the signed-in user from a session cookie or a Firebase ID token bearer. */

@@ -36,6 +36,9 @@ export function findDirectRoute(
 /** Direct routes take small bodies (robot JSON); a larger one is refused before it is read in full. */
 export const DIRECT_ROUTE_MAX_BODY_BYTES = 64 * 1024;
 
+/** The custom server's body guard caps direct routes at this (server/http/body-limits.ts). */
+export const DIRECT_ROUTE_BODY_LIMIT = { name: "direct_route", maxBytes: DIRECT_ROUTE_MAX_BODY_BYTES } as const;
+
 /** Read a small body into memory, counting as it streams (Content-Length may lie or be absent). */
 function readSmallBody(req: IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {

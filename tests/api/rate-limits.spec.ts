@@ -1,7 +1,7 @@
-import { expect, request as playwrightRequest, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { createToken, registeredRobot } from "../support/robots";
 import { startTestServer, type TestServer } from "../support/test-server";
-import { signIn } from "../support/users";
+import { sessionApi, signIn } from "../support/users";
 
 /** A private server with low limits, so the limits are reached in a few requests. */
 let server: TestServer;
@@ -13,7 +13,7 @@ test.afterAll(async () => {
 });
 
 test("a robot past its per-minute limit gets 429 with Retry-After; other robots are unaffected", async () => {
-  const api = await playwrightRequest.newContext({ baseURL: server.url });
+  const api = await sessionApi(server.url);
   await api.post("/api/auth/signup", {
     data: { email: "admin@example.test", password: "admin password 123", display_name: "A" },
   });
@@ -40,7 +40,7 @@ test("a robot past its per-minute limit gets 429 with Retry-After; other robots 
 });
 
 test("a signed-in user past the per-minute limit gets 429 with Retry-After", async () => {
-  const api = await playwrightRequest.newContext({ baseURL: server.url });
+  const api = await sessionApi(server.url);
   await api.post("/api/auth/signup", {
     data: { email: "busy@example.test", password: "busy password 123", display_name: "B" },
   });

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "../support/browser-test";
 import { keepScreenshot } from "../support/screens";
 import { startTestServer, type TestServer } from "../support/test-server";
 

@@ -3,7 +3,7 @@
  * provenance, files, TFRecord, the replay link), re-validates and deletes a quarantined upload; an
  * owner sees only their robot's episodes; the overview shows upload activity; phone-sized pages.
  */
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "../support/browser-test";
 import { buildTar, jsonl, METADATA, step } from "../../lib/rlds/__fixtures__/archives";
 import { recordEpisode, uploadEpisode } from "../../tools/simulator/behaviors/episodes";
 import { keepScreenshot } from "../support/screens";

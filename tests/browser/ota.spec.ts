@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "../support/browser-test";
 import { isInCohort } from "../../lib/ota/cohort";
 import { fetchOtaPublicKey, runOtaCycle } from "../../tools/simulator/behaviors/ota";
 import { OtaBundles } from "../../lib/ota/schemas";

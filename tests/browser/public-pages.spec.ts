@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../support/browser-test";
 import { DOCS_PAGES } from "../../components/docs/docs-nav";
 import { keepScreenshot } from "../support/screens";
 

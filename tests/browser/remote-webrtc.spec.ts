@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "../support/browser-test";
 import { CHROMIUM_ARGS } from "../../playwright.config";
 import type { RobotClient } from "../../tools/robot-client";
 import { RemoteRobotPeer } from "../../tools/simulator/behaviors/remote-peer";

@@ -1,4 +1,4 @@
-import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { expect, test, type BrowserContext, type Page } from "../support/browser-test";
 import type { RobotClient } from "../../tools/robot-client";
 import { RemoteRobotPeer } from "../../tools/simulator/behaviors/remote-peer";
 import { registerRobot } from "../support/remote";

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../support/browser-test";
 import { keepScreenshot } from "../support/screens";
 import { adminApi, useAdminSession } from "../support/users";
 import {

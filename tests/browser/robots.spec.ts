@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "../support/browser-test";
 import { heartbeatBehavior } from "../../tools/simulator/behaviors/heartbeat";
 import { SimulatedRobot } from "../../tools/simulator/simulated-robot";
 import { createToken } from "../support/robots";

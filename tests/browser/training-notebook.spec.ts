@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../support/browser-test";
 import { ADMIN } from "../support/global-setup";
 import { keepScreenshot } from "../support/screens";
 

@@ -1,4 +1,4 @@
-import { expect, request as playwrightRequest, test } from "@playwright/test";
+import { expect, request as playwrightRequest, test } from "../support/browser-test";
 import { bearer, seedEpisodes, uniqueRobotModel } from "../api/training-support";
 import { useAdminSession } from "../support/users";
 import { keepScreenshot } from "../support/screens";

@@ -11,6 +11,18 @@ export interface SignedInUser {
 
 let counter = 0;
 
+/**
+ * A request context that talks to the server as our own pages do: a browser sends `Origin` on every
+ * write, and the server refuses cookie-authenticated writes without it (/docs/security).
+ */
+export function sessionApi(baseURL: string, options: { storageState?: StorageState } = {}): Promise<APIRequestContext> {
+  return playwrightRequest.newContext({
+    baseURL,
+    extraHTTPHeaders: { origin: new URL(baseURL).origin },
+    ...options,
+  });
+}
+
 /** A unique email for this test run. */
 export function uniqueEmail(label: string): string {
   return `${label}-${Date.now().toString(36)}-${++counter}@example.test`;
@@ -86,7 +98,7 @@ export async function signUpAndSignIn(
   label = "user",
   password = "correct horse battery",
 ): Promise<SignedInUser> {
-  const api = await playwrightRequest.newContext({ baseURL });
+  const api = await sessionApi(baseURL);
   const email = uniqueEmail(label);
   if ((await signInProvider(api)) === "firebase") {
     const { idToken, uid } = await firebaseIdToken("signUp", { email, password, displayName: label });
@@ -179,7 +191,7 @@ export async function adminApi(baseURL: string): Promise<APIRequestContext> {
     adminSessions.set(baseURL, session);
     session.catch(() => adminSessions.delete(baseURL));
   }
-  return playwrightRequest.newContext({ baseURL, storageState: await session });
+  return sessionApi(baseURL, { storageState: await session });
 }
 
 /**

@@ -181,8 +181,11 @@ export function pretty(value: unknown): string {
 export function httpText(example: ApiExample): string {
   const lines = [`${example.method} ${example.path} HTTP/1.1`, "Host: continuon.cloud"];
   if (example.request) lines.push("Content-Type: application/json");
-  if (example.auth === "user") lines.push("Cookie: next-auth.session-token=…");
-  else {
+  if (example.auth === "user") {
+    // Cookie-authenticated writes must say they come from the console (/docs/security#csrf).
+    if (!["GET", "HEAD"].includes(example.method)) lines.push("Origin: https://continuon.cloud");
+    lines.push("Cookie: next-auth.session-token=…");
+  } else {
     if (example.request) lines.push("Content-Digest: sha-256=:…:");
     lines.push(
       `Signature-Input: sig1=("@method" "@authority" "@path"${example.path.includes("?") ? ' "@query"' : ""}${example.request ? ' "content-digest"' : ""});created=…;expires=…;nonce="…";keyid="${EXAMPLE_ROBOT.deviceId}";alg="ed25519"`,

@@ -46,7 +46,8 @@ export default function Security() {
         <li>
           Sessions are encrypted JWT cookies (12 hours, HttpOnly, SameSite=Lax); the role and the account&apos;s session
           version are read from the user record on each request, so a role change applies at once and an ended session
-          is refused (<a href="#sign-in">below</a>). Cookie-authenticated writes from another origin are refused.
+          is refused (<a href="#sign-in">below</a>). Cookie-authenticated writes from another origin, or that do not say
+          where they come from, are refused (see <a href="#csrf">cross-site requests</a>).
         </li>
         <li>
           Route wrappers reject callers without the role, and the domain verbs check again: a page or a layout is never
@@ -265,6 +266,96 @@ export default function Security() {
         minutes, <code>SIGNIN_RATE_LIMIT_PER_15MIN</code>, and a growing delay per account and address, described{" "}
         <a href="#sign-in">above</a>).
       </p>
+      <h2 id="http-edge">The HTTP edge</h2>
+      <h3 id="body-caps">Request bodies are capped on every route</h3>
+      <p>
+        The server caps every request body before any handler reads it (sign-in and sign-out included). A body that
+        declares a <code>Content-Length</code> over its route&apos;s cap is answered at once, unread; a chunked body is
+        counted as it arrives and cut the moment it passes the cap. Either way the answer is <code>413</code> with
+        reason <code>body_too_large</code>, nothing is stored or changed, and the connection closes. A client that sends{" "}
+        <code>Expect: 100-continue</code> is refused before it sends the body. Routes may take less than these caps (a
+        sign-up takes 16 KiB, a heartbeat 64 KiB).
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th>Route</th>
+            <th>Cap</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <td>
+              <code>PUT /api/blobs/…</code> (signed upload URLs)
+            </td>
+            <td>the size the URL was signed for, counted as it is written</td>
+          </tr>
+          <tr>
+            <td>
+              <code>PUT /api/rlds/upload/{"{episode_id}"}</code>, <code>POST /api/rlds/upload</code>
+            </td>
+            <td>the upload&apos;s own maximum (16 GiB at most), counted as it is written</td>
+          </tr>
+          <tr>
+            <td>
+              <code>POST /api/rlds/signed-url</code>
+            </td>
+            <td>4 MiB</td>
+          </tr>
+          <tr>
+            <td>Robot heartbeats, registration, lookup and update checks</td>
+            <td>64 KiB</td>
+          </tr>
+          <tr>
+            <td>
+              <code>/api/auth/*</code> (sign-in, sign-out, sign-up)
+            </td>
+            <td>64 KiB</td>
+          </tr>
+          <tr>
+            <td>Every other API route</td>
+            <td>1 MiB</td>
+          </tr>
+          <tr>
+            <td>
+              Pages, and every <code>GET</code> and <code>HEAD</code>
+            </td>
+            <td>no body at all (a chunked one is refused at once too)</td>
+          </tr>
+        </tbody>
+      </table>
+      <h3 id="csrf">Cross-site requests</h3>
+      <p>
+        A write (<code>POST</code>, <code>PUT</code>, <code>PATCH</code>, <code>DELETE</code>) authenticated by the
+        session cookie must show it comes from this site: an <code>Origin</code> of the public URL, or, without one,{" "}
+        <code>Sec-Fetch-Site: same-origin</code> (browsers send one or the other). Another origin,{" "}
+        <code>Origin: null</code> or any other <code>Sec-Fetch-Site</code> is <code>403 cross_site_request</code>; a
+        write with neither header is <code>403 origin_required</code>. Requests with a bearer token or a robot signature
+        are not affected: browsers never attach those on their own. Sign-in and sign-out additionally need
+        next-auth&apos;s CSRF token (a double-submit cookie), and a sign-in or sign-out form posted from another site is
+        refused with <code>403 cross_site_request</code> before it is read.
+      </p>
+      <h3 id="headers">Response headers</h3>
+      <ul>
+        <li>
+          Pages carry a <code>Content-Security-Policy</code> with a fresh nonce per answer: only scripts with that nonce
+          (and what they load) run, inline event handlers never (<code>script-src-attr &apos;none&apos;</code>), no
+          plugins, and no other site may frame a page (<code>frame-ancestors &apos;none&apos;</code>). Pages connect
+          only to this site, the relay (<code>RELAY_PUBLIC_URL</code>, over <code>ws:</code>/<code>wss:</code>) and, in
+          cloud mode, the storage bucket&apos;s signed URLs (also allowed for images, so replay frames load from the
+          bucket).
+        </li>
+        <li>
+          API answers carry{" "}
+          <code>Content-Security-Policy: default-src &apos;none&apos;; frame-ancestors &apos;none&apos;</code> (nothing
+          loads if one is opened as a document) and <code>X-Content-Type-Options: nosniff</code>.
+        </li>
+        <li>
+          When <code>PUBLIC_URL</code> is https, every answer carries{" "}
+          <code>Strict-Transport-Security: max-age=31536000; includeSubDomains</code> and pages ask the browser to
+          upgrade insecure requests.
+        </li>
+      </ul>
       <h2 id="secrets">Secrets</h2>
       <p>
         The session secret, the blob URL signing key and the OTA signing key come from the environment (Secret Manager
