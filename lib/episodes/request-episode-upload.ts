@@ -133,6 +133,7 @@ export async function requestEpisodeUpload(ctx: Ctx, raw: unknown): Promise<Epis
     format,
     via: direct ? "direct_put" : "signed_url",
     raw_key: rawKey,
+    claimed_key: null,
     content_type: contentType,
     max_size_bytes: maxSize,
     files: format === "files" ? (input.files ?? []) : [],
@@ -246,6 +247,7 @@ export async function openEpisodeUpload(
         requested_checksum: null,
         result: null,
         last_error: null,
+        failures: 0,
         requested_by: null,
         updated_at: nowIso,
       };
@@ -293,6 +295,7 @@ export async function openEpisodeUpload(
         requested_checksum: null,
         result: null,
         last_error: null,
+        failures: 0,
         requested_by: null,
         updated_at: nowIso,
       },

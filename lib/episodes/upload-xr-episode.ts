@@ -76,6 +76,7 @@ export async function uploadXrEpisode(ctx: Ctx, input: UploadXrEpisodeInput): Pr
       format: "zip",
       via: "xr_zip",
       raw_key: rawKey,
+      claimed_key: null,
       content_type: "application/zip",
       max_size_bytes: MAX_UPLOAD_BYTES,
       files: [],

@@ -88,7 +88,7 @@ export async function processEpisode(input: ProcessEpisodeInput): Promise<Episod
       // Not the episode's fault (a sink failed): stop reading and let the caller retry.
       input.source.destroy();
       tap.body.destroy();
-      await assembler.abandon();
+      await assembler.discard(error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
   }
@@ -128,7 +128,7 @@ export async function processEpisode(input: ProcessEpisodeInput): Promise<Episod
       );
     }
   }
-  const assembled = await assembler.finish();
+  const assembled = await finishOrDiscard(assembler);
   const { report } = assembled;
   const validated = report.errors.length === 0;
   return {
@@ -149,6 +149,18 @@ export async function processEpisode(input: ProcessEpisodeInput): Promise<Episod
     files: assembled.files,
     blobs: assembled.blobs,
   };
+}
+
+/** `assembler.finish()`, discarding every output when it fails (so no half-written file is left). */
+export async function finishOrDiscard(
+  assembler: EpisodeAssembler,
+): Promise<Awaited<ReturnType<EpisodeAssembler["finish"]>>> {
+  try {
+    return await assembler.finish();
+  } catch (error) {
+    await assembler.discard(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  }
 }
 
 /** Zip entries in the order that lets everything stream: metadata and manifests, blobs, then steps. */

@@ -28,7 +28,16 @@ function contentDisposition(name: string): string {
  * the signature), GET/HEAD with `Range` and conditional requests. Framework-free: takes and
  * returns web `Request`/`Response`, so the Next route and plain test servers share it.
  */
-export async function serveSignedBlobRequest(store: LocalDiskBlobStore, request: Request): Promise<Response> {
+export interface ServeSignedBlobOptions {
+  /** Runs before a signed PUT stores anything (e.g. refuses an upload whose episode was ingested). */
+  beforePut?: (key: string) => Promise<void>;
+}
+
+export async function serveSignedBlobRequest(
+  store: LocalDiskBlobStore,
+  request: Request,
+  options: ServeSignedBlobOptions = {},
+): Promise<Response> {
   try {
     const url = new URL(request.url);
     const key = keyFromPath(url.pathname);
@@ -55,6 +64,7 @@ export async function serveSignedBlobRequest(store: LocalDiskBlobStore, request:
         );
       }
       if (!request.body) throw new DomainError("invalid", "The upload has no body.", { reason: "body_missing" });
+      await options.beforePut?.(key);
       const info = await store.put(key, Readable.fromWeb(request.body as import("node:stream/web").ReadableStream), {
         contentType: claims.contentType ?? (contentType || "application/octet-stream"),
         maxSizeBytes: claims.maxSizeBytes,
