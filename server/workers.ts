@@ -6,6 +6,7 @@ import {
   runAutoIngest,
   TFRECORD_QUEUE,
 } from "@/lib/episodes";
+import { sweepBlobTempFiles } from "@/lib/blobs/sweep-temporary-files";
 import { BUILD_QUEUE, markRolledBackDeployments, ROLLBACK_QUEUE, runBundleBuild, sweepRollouts } from "@/lib/ota";
 import { sweepRateLimits } from "@/lib/rate-limit/consume-rate-limit";
 import { sweepHeartbeats } from "@/lib/robots/sweep-heartbeats";
@@ -59,6 +60,7 @@ export const WORKERS: BackgroundWorker[] = [
     run: (ctx) => runNextWork(ctx, AUTO_INGEST_QUEUE, runAutoIngest, 30 * 60_000),
   },
   { name: "episode-ingest-sweep", intervalMs: 60_000, run: resumeStalledIngests },
+  { name: "blob-temp-sweep", intervalMs: 10 * 60_000, run: sweepBlobTempFiles },
 ];
 
 /**

@@ -352,6 +352,29 @@ export class LocalDiskBlobStore implements BlobStore {
     return claims;
   }
 
+  async sweepTemporaryFiles(idleSince: Date): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.tmpRoot);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
+      throw error;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const path = join(this.tmpRoot, name);
+      try {
+        // A live write touches its file with every chunk; one idle this long has no writer.
+        if ((await stat(path)).mtimeMs >= idleSince.getTime()) continue;
+        await rm(path, { force: true });
+        removed += 1;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+    }
+    return removed;
+  }
+
   async ping(): Promise<void> {
     await mkdir(this.dataRoot, { recursive: true });
     await mkdir(this.tmpRoot, { recursive: true });

@@ -65,7 +65,13 @@ export async function serveSignedBlobRequest(
       }
       if (!request.body) throw new DomainError("invalid", "The upload has no body.", { reason: "body_missing" });
       await options.beforePut?.(key);
-      const info = await store.put(key, Readable.fromWeb(request.body as import("node:stream/web").ReadableStream), {
+      const body = Readable.fromWeb(request.body as import("node:stream/web").ReadableStream);
+      // A client that goes away mid-upload ends the write at once: the temp file is removed.
+      const abort = () =>
+        body.destroy(new DomainError("invalid", "The upload was aborted.", { reason: "upload_aborted" }));
+      if (request.signal.aborted) abort();
+      else request.signal.addEventListener("abort", abort, { once: true });
+      const info = await store.put(key, body, {
         contentType: claims.contentType ?? (contentType || "application/octet-stream"),
         maxSizeBytes: claims.maxSizeBytes,
       });
