@@ -73,6 +73,18 @@ const EnvSchema = z.object({
   CONTINUON_INGEST_SETTLE_S: z.coerce.number().int().min(0).max(3600).default(120),
   // Background work (bundle builds, conversions): lease renewed every third while the worker lives.
   CONTINUON_WORK_LEASE_S: z.coerce.number().int().min(2).max(600).default(30),
+  // Episode uploads (/docs/ingestion): the largest one episode may be, and what one robot may keep.
+  EPISODE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 ** 3)
+    .default(4 * 1024 ** 3),
+  ROBOT_STORAGE_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(100 * 1024 ** 3),
 });
 
 export type StorageDriver = "sqlite" | "firestore";
@@ -133,6 +145,10 @@ export interface AppConfig {
    * every third of it, so the item of a dead worker is taken over once this has passed.
    */
   workLeaseS: number;
+  /** The largest upload one episode may be (an upload URL takes no more; 413 `episode_too_large`). */
+  episodeMaxBytes: number;
+  /** Bytes of episodes one robot may keep, pending uploads counted at their maximum (507 `storage_quota_exceeded`). */
+  robotStorageQuotaBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -192,6 +208,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     ingestLeaseS: e.CONTINUON_INGEST_LEASE_S,
     workLeaseS: e.CONTINUON_WORK_LEASE_S,
     ingestSettleS: e.CONTINUON_INGEST_SETTLE_S,
+    episodeMaxBytes: e.EPISODE_MAX_BYTES,
+    robotStorageQuotaBytes: e.ROBOT_STORAGE_QUOTA_BYTES,
   };
   if (e.CONTINUON_FAULT_POINT) {
     const [name = "", action] = e.CONTINUON_FAULT_POINT.split(":");

@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   "unsupported_media_type",
   /** Too many requests; `retryAfterS` says when to come back (429). */
   "rate_limited",
+  /** A storage quota would be exceeded (507), e.g. a robot's episode storage. */
+  "insufficient_storage",
   /** A dependency (store, blobs) cannot be reached (503). */
   "unavailable",
   /** A bug or an unexpected failure (500); the message shown is generic. */

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import type { BlobStore } from "@/lib/blobs/port";
+import { assertUploadOpen } from "@/lib/episodes/assert-upload-open";
 import type { Actor, Ctx, Logger, RequestInfo, Services } from "@/lib/context";
 import { loadConfig, type AppConfig } from "@/lib/env";
 import { INDEXES } from "@/lib/storage/indexes";
@@ -103,7 +104,13 @@ export async function createRuntime(env: Record<string, string | undefined> = pr
     store,
     db,
     blobs,
-    serveSignedBlob: local ? (request) => serveSignedBlobRequest(local, request) : null,
+    serveSignedBlob: local
+      ? (request) =>
+          serveSignedBlobRequest(local, request, {
+            // An episode's upload URL dies once ingest claimed the upload (/docs/security).
+            beforePut: (key) => assertUploadOpen(runtime.contextFor({ kind: "system", name: "blob-upload" }), key),
+          })
+      : null,
     log,
     secrets,
     services,

@@ -6,6 +6,7 @@ import {
   runAutoIngest,
   TFRECORD_QUEUE,
 } from "@/lib/episodes";
+import { sweepBlobTempFiles } from "@/lib/blobs/sweep-temporary-files";
 import {
   BUILD_QUEUE,
   failAbandonedBundleBuild,
@@ -76,6 +77,7 @@ export const WORKERS: BackgroundWorker[] = [
     run: (ctx) => runNextWork(ctx, AUTO_INGEST_QUEUE, runAutoIngest),
   },
   { name: "episode-ingest-sweep", intervalMs: 60_000, run: resumeStalledIngests },
+  { name: "blob-temp-sweep", intervalMs: 10 * 60_000, run: sweepBlobTempFiles },
 ];
 
 /**

@@ -83,4 +83,9 @@ export interface BlobStore {
   signUrl(request: SignedUrlRequest): Promise<SignedUrl>;
   /** Throws when the backend cannot be reached (used by readiness). */
   ping(): Promise<void>;
+  /**
+   * Remove the store's own temporary files no write touched since `idleSince` (a write killed
+   * mid-way that nothing cleaned up); returns how many. Stores without temp files omit it.
+   */
+  sweepTemporaryFiles?(idleSince: Date): Promise<number>;
 }

@@ -52,6 +52,16 @@ export function rawUploadKey(robotId: string, episodeId: string, format: UploadF
     : `${episodeRef(robotId, episodeId)}/${RAW_FILE[format]}`;
 }
 
+/**
+ * Where ingest moves the raw upload when it claims it (see `claimUpload` in `run-ingest.ts`):
+ * beside the upload, under `ingested/`, which no upload URL addresses.
+ */
+export function claimedUploadKey(robotId: string, episodeId: string, format: UploadFormat): string {
+  return format === "files"
+    ? `${episodeRef(robotId, episodeId)}/ingested/files/`
+    : `${episodeRef(robotId, episodeId)}/ingested/${RAW_FILE[format]}`;
+}
+
 /** Every staging attempt of an episode lives under this folder (deleted whole once it is done). */
 export function stagingRoot(robotId: string, episodeId: string): string {
   return `episodes/staging/${robotId}/${episodeId}/`;

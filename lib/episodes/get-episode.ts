@@ -6,7 +6,7 @@ import { hasRole } from "@/lib/users/authorize";
 import { getWorkItem } from "@/lib/work-queue/work-queue";
 import { episodeRef, stagingRoot, tfrecordKey, validatedPrefix } from "./episode-keys";
 import { requireEpisodeAccess } from "./require-episode-access";
-import { ingestOf, tfrecordWorkId } from "./run-ingest";
+import { ingestOf, tfrecordWorkId, uploadSourceKey } from "./run-ingest";
 import type { Episode } from "./schemas";
 
 const DOWNLOAD_TTL_S = 15 * 60;
@@ -100,11 +100,12 @@ export async function getEpisode(ctx: Ctx, episodeId: string): Promise<EpisodeDe
   }
   let raw: EpisodeDetail["raw"] = null;
   if (episode.upload && episode.upload.format !== "files") {
-    const head = await ctx.blobs.head(episode.upload.raw_key);
+    const key = uploadSourceKey(episode.upload);
+    const head = await ctx.blobs.head(key);
     raw = {
-      key: episode.upload.raw_key,
+      key,
       size_bytes: head?.size ?? null,
-      download_url: head ? await sign(episode.upload.raw_key, episode.upload.content_type) : null,
+      download_url: head ? await sign(key, episode.upload.content_type) : null,
     };
   }
   const work = await getWorkItem(ctx, tfrecordWorkId(episodeId));

@@ -17,6 +17,8 @@ export { runAutoIngest, resumeStalledIngests } from "./ingest-queue";
 export { convertEpisodeTfrecord } from "./convert-episode-tfrecord";
 export { revalidateEpisode } from "./revalidate-episode";
 export { deleteEpisode } from "./delete-episode";
+export { assertUploadOpen } from "./assert-upload-open";
+export { assertUploadFits, getRobotStorage, measureRobotStorage, type RobotStorage } from "./robot-storage";
 export { listEpisodes, ZListEpisodesInput, EPISODE_SCAN_BUDGET, type EpisodeListPage } from "./list-episodes";
 export { getEpisode, type EpisodeDetail } from "./get-episode";
 export { getUploadActivity, type UploadActivity } from "./get-upload-activity";

@@ -10,11 +10,15 @@ import { DEFAULT_LIMITS } from "@/lib/rlds/limits";
 import { checkDeclaredFiles } from "@/lib/rlds/process-episode-files";
 import { parseInput } from "@/lib/validation";
 import { assertEpisodeId, episodeRef, isEpisodeId, rawUploadKey } from "./episode-keys";
+import { assertUploadFits } from "./robot-storage";
 import { Episodes, ZDeclaredFile, ZUploadFormat, type Episode, type EpisodeUpload, type UploadFormat } from "./schemas";
 
 /** Upload URLs live one hour at most (PRODUCT.md §6.2). */
 export const UPLOAD_URL_TTL_S = 3600;
-/** The largest object one upload URL takes unless the robot declares a smaller size. */
+/**
+ * The largest `size_bytes` a request may declare at all; what an upload may really take is the
+ * per-episode cap (`EPISODE_MAX_BYTES`, at most this) and the robot's quota.
+ */
 export const MAX_UPLOAD_BYTES = DEFAULT_LIMITS.maxObjectBytes;
 /** URLs one `files` request may ask for. */
 export const MAX_UPLOAD_FILES = 5000;
@@ -129,12 +133,19 @@ export async function requestEpisodeUpload(ctx: Ctx, raw: unknown): Promise<Epis
   const nowIso = now.toISOString();
   const rawKey = rawUploadKey(robotId, episodeId, format);
   const contentType = format === "files" ? "multipart/mixed" : UPLOAD_CONTENT_TYPES[format];
-  const maxSize = format === "files" ? MAX_UPLOAD_BYTES : (input.size_bytes ?? MAX_UPLOAD_BYTES);
+  // Without a declared size an upload URL takes up to the per-episode cap; either way the robot's
+  // quota must hold it (stored episodes + open URLs + this one).
+  const maxSize =
+    format === "files"
+      ? (input.files ?? []).reduce((sum, file) => sum + file.size_bytes, 0)
+      : (input.size_bytes ?? ctx.config.episodeMaxBytes);
+  await assertUploadFits(ctx, robotId, episodeId, maxSize);
   const expiresAt = new Date(now.getTime() + UPLOAD_URL_TTL_S * 1000).toISOString();
   const upload: EpisodeUpload = {
     format,
     via: direct ? "direct_put" : "signed_url",
     raw_key: rawKey,
+    claimed_key: null,
     content_type: contentType,
     max_size_bytes: maxSize,
     files: format === "files" ? (input.files ?? []) : [],
@@ -248,6 +259,7 @@ export async function openEpisodeUpload(
         requested_checksum: null,
         result: null,
         last_error: null,
+        failures: 0,
         requested_by: null,
         updated_at: nowIso,
       };
@@ -295,6 +307,7 @@ export async function openEpisodeUpload(
         requested_checksum: null,
         result: null,
         last_error: null,
+        failures: 0,
         requested_by: null,
         updated_at: nowIso,
       },

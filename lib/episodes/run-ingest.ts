@@ -3,22 +3,28 @@ import type { Readable } from "node:stream";
 import { auditEntry } from "@/lib/audit/append-audit";
 import { AuditLog } from "@/lib/audit/schemas";
 import type { Ctx } from "@/lib/context";
-import { DomainError } from "@/lib/errors";
+import { DomainError, isDomainError } from "@/lib/errors";
 import { createId } from "@/lib/ids";
 import { processEpisode } from "@/lib/rlds/process-episode";
 import { processEpisodeFiles } from "@/lib/rlds/process-episode-files";
+import { refusedVerdict } from "@/lib/rlds/process-episode";
 import type { EpisodeVerdict } from "@/lib/rlds/schemas";
 import { createBlobStoreSink } from "@/lib/rlds/sink/episode-sink";
 import type { Doc, TypedTransaction } from "@/lib/storage/typed";
 import { WorkItems } from "@/lib/work-queue/schemas";
-import { episodeRef, stagingPrefix, stagingRoot, validatedPrefix } from "./episode-keys";
+import { claimedUploadKey, episodeRef, stagingPrefix, stagingRoot, validatedPrefix } from "./episode-keys";
 import { reachFaultPoint } from "./fault-point";
-import { Episodes, type Episode, type IngestResult, type IngestState } from "./schemas";
+import { Episodes, type Episode, type EpisodeUpload, type IngestResult, type IngestState } from "./schemas";
 import { toIngestResult } from "./views";
 
 /** Background queue of TFRecord conversions (worker line in `server/workers.ts`). */
 export const TFRECORD_QUEUE = "episode-tfrecord";
 export const TFRECORD_MAX_ATTEMPTS = 6;
+/**
+ * Attempts of one ingest that may fail or stop without a verdict (a throw, a crash) before the
+ * episode is quarantined with `ingest_failed` rather than retried again (docs: /docs/ingestion).
+ */
+export const MAX_INGEST_FAILURES = 3;
 
 const TRAINABLE = new Set<Episode["status"]>(["validated", "training", "trained"]);
 
@@ -61,6 +67,7 @@ function legacyIngest(episode: Episode): IngestState {
     requested_checksum: episode.checksum,
     result: null,
     last_error: null,
+    failures: 0,
     requested_by: null,
     updated_at: episode.created_at,
   };
@@ -68,6 +75,11 @@ function legacyIngest(episode: Episode): IngestState {
 
 export function ingestOf(episode: Episode): IngestState {
   return episode.ingest ?? legacyIngest(episode);
+}
+
+/** Where the bytes of an upload are read from: the claimed copy once ingest moved it. */
+export function uploadSourceKey(upload: EpisodeUpload): string {
+  return upload.claimed_key ?? upload.raw_key;
 }
 
 function notFound(episodeId: string): DomainError {
@@ -127,8 +139,9 @@ export async function runIngest(ctx: Ctx, input: RunIngestInput): Promise<Doc<Ep
     await requireUpload(ctx, input.episodeId, episode);
     const claimed = await claim(ctx, doc, input);
     if (claimed === null) continue; // someone moved the document first: look again
-    await processClaimed(ctx, input, claimed);
     attempted = true;
+    if (claimed === "quarantined") continue; // too many attempts stopped midway: the document says rejected
+    await processClaimed(ctx, input, claimed);
   }
   throw new DomainError("conflict", `Episode ${input.episodeId} keeps changing under this ingest; retry.`, {
     reason: "ingest_in_progress",
@@ -142,8 +155,9 @@ async function requireUpload(ctx: Ctx, episodeId: string, episode: Episode): Pro
   if (!upload) {
     throw new DomainError("conflict", `Episode ${episodeId} has no upload to ingest.`, { reason: "upload_missing" });
   }
+  const source = uploadSourceKey(upload);
   if (upload.format !== "files") {
-    if ((await ctx.blobs.head(upload.raw_key)) === null) {
+    if ((await ctx.blobs.head(source)) === null) {
       throw new DomainError(
         "conflict",
         `Nothing was uploaded for episode ${episodeId} yet: PUT the ${upload.format} to its upload URL, then ingest.`,
@@ -155,7 +169,7 @@ async function requireUpload(ctx: Ctx, episodeId: string, episode: Episode): Pro
   const missing: string[] = [];
   for (let i = 0; i < upload.files.length; i += 32) {
     const batch = upload.files.slice(i, i + 32);
-    const heads = await Promise.all(batch.map((file) => ctx.blobs.head(`${upload.raw_key}${file.path}`)));
+    const heads = await Promise.all(batch.map((file) => ctx.blobs.head(`${source}${file.path}`)));
     heads.forEach((head, k) => {
       if (head === null) missing.push(batch[k]!.path);
     });
@@ -176,7 +190,7 @@ interface Claimed {
   staging: string;
 }
 
-async function claim(ctx: Ctx, seen: Doc<Episode>, input: RunIngestInput): Promise<Claimed | null> {
+async function claim(ctx: Ctx, seen: Doc<Episode>, input: RunIngestInput): Promise<Claimed | "quarantined" | null> {
   const now = ctx.now();
   const holder = createId("ing", now);
   return ctx.db.transaction(async (tx) => {
@@ -184,6 +198,16 @@ async function claim(ctx: Ctx, seen: Doc<Episode>, input: RunIngestInput): Promi
     if (!current || current.revision !== seen.revision) return null;
     const episode = current.data;
     const before = ingestOf(episode);
+    // A processing attempt still named as holder never reported back (its server died): it counts
+    // as a failure like one that threw. A new request after a verdict or a new upload starts at 0.
+    const failures = before.state === "processing" ? before.failures + (before.holder !== null ? 1 : 0) : 0;
+    if (failures >= MAX_INGEST_FAILURES) {
+      const why =
+        before.last_error ??
+        `the ingest stopped ${failures} times without finishing (the server ingesting it was restarted or ran out of resources)`;
+      applyFailure(ctx, tx, seen.id, episode, failures, why);
+      return "quarantined";
+    }
     const attempt = before.attempt + 1;
     const staging = stagingPrefix(episode.robot_id, seen.id, attempt);
     const ingest: IngestState = {
@@ -194,7 +218,8 @@ async function claim(ctx: Ctx, seen: Doc<Episode>, input: RunIngestInput): Promi
       staging_prefix: staging,
       requested_checksum: input.requestedChecksum ?? (input.mode === "revalidate" ? before.requested_checksum : null),
       result: null,
-      last_error: null,
+      last_error: before.state === "processing" ? before.last_error : null,
+      failures,
       requested_by: `${ctx.actor.kind}:${ctx.actor.kind === "user" ? ctx.actor.uid : ctx.actor.kind === "robot" ? ctx.actor.deviceId : ctx.actor.kind === "system" ? ctx.actor.name : "-"}`,
       updated_at: now.toISOString(),
     };
@@ -256,7 +281,8 @@ async function processClaimed(ctx: Ctx, input: RunIngestInput, claimed: Claimed)
     // Earlier attempts (a crashed server's) may have left files: start from an empty staging folder.
     await ctx.blobs.deletePrefix(stagingRoot(episode.robot_id, episodeId));
     await reachFaultPoint(ctx, "ingest.after_claim");
-    const verdict = await produceVerdict(ctx, episode, input, staging);
+    const upload = await claimUpload(ctx, episodeId, holder, episode);
+    const verdict = await produceVerdict(ctx, { ...episode, upload }, input, staging);
     await reachFaultPoint(ctx, "ingest.after_process");
     if (lost) throw superseded(episodeId);
     const result = toIngestResult(verdict, episode.upload?.declared_tags ?? {});
@@ -284,13 +310,39 @@ async function processClaimed(ctx: Ctx, input: RunIngestInput, claimed: Claimed)
     await reachFaultPoint(ctx, "ingest.after_promoting");
     await finishPromotion(ctx, episodeId);
   } catch (error) {
-    // Not the episode's fault: give the lease back so a retry starts at once, and keep the reason.
-    await commitAsHolder(ctx, episodeId, holder, (tx) => {
+    // Not the episode's content: the lease is given back so a retry starts at once, with the
+    // reason kept, and this attempt's files go — or, after MAX_INGEST_FAILURES, the episode is
+    // quarantined with it, so nobody retries it for ever and a person can act (re-validate, delete).
+    const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+    let outcome: "retry" | "quarantined" | null = null;
+    await commitAsHolder(ctx, episodeId, holder, (tx, current) => {
+      const failures = ingestOf(current).failures + 1;
+      if (failures >= MAX_INGEST_FAILURES) {
+        applyFailure(ctx, tx, episodeId, current, failures, message);
+        outcome = "quarantined";
+        return;
+      }
       tx.update(Episodes, episodeId, {
+        "ingest.holder": null,
         "ingest.lease_expires_at": ctx.now().toISOString(),
-        "ingest.last_error": (error instanceof Error ? error.message : String(error)).slice(0, 500),
+        "ingest.last_error": message,
+        "ingest.failures": failures,
       });
-    }).catch(() => undefined);
+      outcome = "retry";
+    }).catch((commitError: unknown) =>
+      ctx.log.warn({ err: commitError, episode_id: episodeId }, "recording an ingest failure failed"),
+    );
+    // Only a failure this attempt recorded as holder is its own: after `promoting` the staging
+    // files belong to the promotion, which any retry finishes.
+    if (outcome !== null) await ctx.blobs.deletePrefix(staging).catch(() => 0);
+    ctx.log.warn({ err: error, episode_id: episodeId, outcome }, "ingest attempt failed");
+    if (outcome === "quarantined") return;
+    if (outcome === "retry" && !isDomainError(error)) {
+      throw new DomainError("unavailable", `Ingest of episode ${episodeId} failed (${message}); retry.`, {
+        reason: "ingest_failed",
+        retryAfterS: 5,
+      });
+    }
     throw error;
   } finally {
     clearInterval(renew);
@@ -315,14 +367,14 @@ async function produceVerdict(
     return processEpisodeFiles({
       files: upload.files.map((file) => ({
         ...file,
-        open: async () => (await ctx.blobs.get(`${upload.raw_key}${file.path}`)).stream as Readable,
+        open: async () => (await ctx.blobs.get(`${uploadSourceKey(upload)}${file.path}`)).stream as Readable,
       })),
       declared,
       ...(expected ? { expectedChecksum: expected } : {}),
       output,
     });
   }
-  const read = await ctx.blobs.get(upload.raw_key);
+  const read = await ctx.blobs.get(uploadSourceKey(upload));
   return processEpisode({
     source: read.stream,
     format: "auto",
@@ -333,6 +385,50 @@ async function produceVerdict(
   });
 }
 
+/**
+ * Move the upload out of reach of its upload URLs before reading it: copy it to
+ * `…/ingested/…`, record that key, then delete what the URLs address. From then on a PUT to an old
+ * URL can no longer change what is ingested, re-validated or downloaded from quarantine (the
+ * embedded default also refuses it: `assertUploadOpen`). Idempotent across attempts.
+ */
+async function claimUpload(ctx: Ctx, episodeId: string, holder: string, episode: Episode): Promise<EpisodeUpload> {
+  const upload = episode.upload!;
+  const files = upload.format === "files" ? upload.files.map((file) => file.path) : [""];
+  if (upload.claimed_key === null) {
+    const claimedKey = claimedUploadKey(episode.robot_id, episodeId, upload.format);
+    for (const file of files) await ctx.blobs.copy(`${upload.raw_key}${file}`, `${claimedKey}${file}`);
+    const held = await commitAsHolder(ctx, episodeId, holder, (tx) => {
+      tx.update(Episodes, episodeId, { "upload.claimed_key": claimedKey });
+    });
+    if (!held) throw superseded(episodeId);
+    upload.claimed_key = claimedKey;
+  }
+  // Whatever the URLs' keys hold now is not this upload (a late PUT in the cloud): drop it.
+  for (const file of files) await ctx.blobs.delete(`${upload.raw_key}${file}`);
+  return upload;
+}
+
+/** Quarantine an episode whose ingest failed too often (not its content): `rejected`, `ingest_failed`. */
+function applyFailure(
+  ctx: Ctx,
+  tx: TypedTransaction,
+  episodeId: string,
+  current: Episode,
+  failures: number,
+  why: string,
+): void {
+  const verdict = refusedVerdict(
+    {
+      code: "ingest_failed",
+      message: `Ingest failed ${failures} times, so the episode is quarantined: ${why}. Re-validate it once the cause is fixed, or delete it.`,
+    },
+    current.upload?.format === "files" ? "files" : null,
+    current.checksum,
+    current.size_bytes ?? 0,
+  );
+  applyResult(ctx, tx, episodeId, current, toIngestResult(verdict), "rejected", why);
+}
+
 /** Write a verdict onto the document (the `done` commit), with its audit entry. */
 function applyResult(
   ctx: Ctx,
@@ -341,6 +437,7 @@ function applyResult(
   current: Episode,
   result: IngestResult,
   status: "validated" | "rejected",
+  failure: string | null = null,
 ): void {
   const nowIso = ctx.now().toISOString();
   const before = ingestOf(current);
@@ -368,7 +465,8 @@ function applyResult(
       holder: null,
       lease_expires_at: null,
       result: null,
-      last_error: null,
+      last_error: failure,
+      failures: 0,
       updated_at: nowIso,
     } satisfies IngestState,
   };

@@ -39,6 +39,11 @@ export const ZEpisodeUpload = z.object({
   via: z.enum(["signed_url", "xr_zip", "direct_put"]),
   /** The raw object (archive or JSON), or the folder of a `files` upload. */
   raw_key: z.string(),
+  /**
+   * Where ingest moved the raw upload when it claimed it (`…/ingested/…`), or null before: from
+   * then on the upload URLs (which address `raw_key`) can no longer change what was ingested.
+   */
+  claimed_key: z.string().nullable().default(null),
   content_type: z.string(),
   max_size_bytes: z.number().int().positive(),
   /** The files of a `files` upload, as declared. */
@@ -103,6 +108,11 @@ export const ZIngestState = z.object({
   result: ZIngestResult.nullable().default(null),
   /** Why the last attempt failed for a reason other than the episode (a store error), if it did. */
   last_error: z.string().nullable().default(null),
+  /**
+   * Attempts since the last verdict that failed or stopped without finishing (a throw, a crash).
+   * At `MAX_INGEST_FAILURES` the episode is quarantined with `ingest_failed` instead of retried.
+   */
+  failures: z.number().int().nonnegative().default(0),
   /** Who started the last attempt: the robot, an operator (re-validate), or the server (auto-ingest, sweep). */
   requested_by: z.string().nullable().default(null),
   updated_at: z.string(),

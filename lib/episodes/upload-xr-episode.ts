@@ -5,7 +5,8 @@ import { bundleIdFor } from "@/lib/ota/build-bundle";
 import { requireRobot } from "@/lib/robots/access";
 import { Robots } from "@/lib/robots/schemas";
 import { assertEpisodeId, rawUploadKey } from "./episode-keys";
-import { MAX_UPLOAD_BYTES, openEpisodeUpload } from "./request-episode-upload";
+import { openEpisodeUpload } from "./request-episode-upload";
+import { assertUploadFits } from "./robot-storage";
 import { ingestOf, isValidatedStatus, runIngest } from "./run-ingest";
 import { Episodes } from "./schemas";
 import { toIngestAnswer, type IngestAnswer } from "./views";
@@ -60,8 +61,12 @@ export async function uploadXrEpisode(ctx: Ctx, input: UploadXrEpisodeInput): Pr
   }
   const registry = await ctx.db.require(Robots, robot.deviceId, "Robot");
   const rawKey = rawUploadKey(robot.deviceId, episodeId, "zip");
-  // The body lands in raw/ first: a refused body (digest, size) stores nothing and creates nothing.
-  await ctx.blobs.put(rawKey, input.body, { contentType: "application/zip", maxSizeBytes: MAX_UPLOAD_BYTES });
+  // The body lands in raw/ first: a refused body (digest, size, quota) stores nothing and creates nothing.
+  await assertUploadFits(ctx, robot.deviceId, episodeId, ctx.config.episodeMaxBytes);
+  await ctx.blobs.put(rawKey, input.body, {
+    contentType: "application/zip",
+    maxSizeBytes: ctx.config.episodeMaxBytes,
+  });
   const nowIso = ctx.now().toISOString();
   const tags = Object.fromEntries(
     Object.entries(input.tags)
@@ -76,8 +81,9 @@ export async function uploadXrEpisode(ctx: Ctx, input: UploadXrEpisodeInput): Pr
       format: "zip",
       via: "xr_zip",
       raw_key: rawKey,
+      claimed_key: null,
       content_type: "application/zip",
-      max_size_bytes: MAX_UPLOAD_BYTES,
+      max_size_bytes: ctx.config.episodeMaxBytes,
       files: [],
       declared: { step_count: null, duration_ms: null },
       requested_at: nowIso,

@@ -719,6 +719,15 @@ export class EpisodeAssembler {
     }
   }
 
+  /**
+   * Abort every output without finishing it (a failure that is not the episode's content): the
+   * sink's writes fail and leave nothing behind, temp files included.
+   */
+  async discard(error: Error): Promise<void> {
+    await this.cleanup();
+    await Promise.all(this.outputs.map((output) => output.discard(error)));
+  }
+
   get ignoredEntries(): number {
     return this.ignoredCount;
   }

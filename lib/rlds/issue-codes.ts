@@ -44,6 +44,7 @@
  * | `entry_too_large` | error | A metadata or manifest file is larger than `maxMetadataBytes`. |
  * | `object_too_large` | error | The uploaded object is larger than `maxObjectBytes`. |
  * | `unsupported_format` | error | The object is none of the accepted formats (tar.gz, tar, zip, JSON), or no episode was found in it. |
+ * | `ingest_failed` | error | The ingest itself failed (not the content) on every allowed attempt; the episode is quarantined with the error and may be re-validated. |
  * | `missing_metadata` | warning | A recommended metadata field (or `metadata.json` itself) is absent. |
  * | `short_episode` | warning | Fewer steps than the short-episode threshold (10). |
  * | `clock_skew` | warning | A camera frame's timestamp differs from the robot state's by more than 5 ms. |
@@ -93,6 +94,7 @@ export const ISSUE_CODES = {
   entry_too_large: "error",
   object_too_large: "error",
   unsupported_format: "error",
+  ingest_failed: "error",
   missing_metadata: "warning",
   short_episode: "warning",
   clock_skew: "warning",
@@ -157,6 +159,8 @@ export const ISSUE_CODE_DESCRIPTIONS: Record<IssueCode, string> = {
   object_too_large: "The uploaded object is larger than `maxObjectBytes`.",
   unsupported_format:
     "The object is none of the accepted formats (tar.gz, tar, zip, JSON), or no episode was found in it.",
+  ingest_failed:
+    "The ingest itself failed (not the content) on every allowed attempt; the episode is quarantined with the error and may be re-validated.",
   missing_metadata: "A recommended metadata field (or `metadata.json` itself) is absent.",
   short_episode: "Fewer steps than the short-episode threshold (10).",
   clock_skew: "A camera frame's timestamp differs from the robot state's by more than 5 ms.",

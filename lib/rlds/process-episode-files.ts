@@ -5,7 +5,7 @@ import { Readable, Transform } from "node:stream";
 import { DomainError } from "@/lib/errors";
 import { EpisodeAssembler } from "@/lib/rlds/episode-assembler";
 import { resolveLimits, type EpisodeLimits } from "@/lib/rlds/limits";
-import { refusedVerdict, toRefusal, zipOrder } from "@/lib/rlds/process-episode";
+import { finishOrDiscard, refusedVerdict, toRefusal, zipOrder } from "@/lib/rlds/process-episode";
 import type { DeclaredMetadata, EpisodeVerdict, Issue } from "@/lib/rlds/schemas";
 import type { EpisodeSink } from "@/lib/rlds/sink/episode-sink";
 import { isTrainingEligible } from "@/lib/rlds/validate/compute-quality";
@@ -115,7 +115,7 @@ export async function processEpisodeFiles(input: ProcessEpisodeFilesInput): Prom
   } catch (error) {
     refusal = toRefusal(error);
     if (refusal === null) {
-      await assembler.abandon();
+      await assembler.discard(error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
   }
@@ -136,7 +136,7 @@ export async function processEpisodeFiles(input: ProcessEpisodeFilesInput): Prom
       );
     }
   }
-  const assembled = await assembler.finish();
+  const assembled = await finishOrDiscard(assembler);
   const { report } = assembled;
   const validated = report.errors.length === 0;
   return {

@@ -105,7 +105,7 @@ export async function processEpisode(input: ProcessEpisodeInput): Promise<Episod
       // Not the episode's fault (a sink failed): stop reading and let the caller retry.
       input.source.destroy();
       tap.body.destroy();
-      await assembler.abandon();
+      await assembler.discard(error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
   }
@@ -145,7 +145,7 @@ export async function processEpisode(input: ProcessEpisodeInput): Promise<Episod
       );
     }
   }
-  const assembled = await assembler.finish();
+  const assembled = await finishOrDiscard(assembler);
   const { report } = assembled;
   const validated = report.errors.length === 0;
   return {
@@ -185,6 +185,18 @@ async function* gunzipMetered(source: Readable, limits: EpisodeLimits): AsyncGen
     yield* budget.judge("episode.tfrecord", Number.POSITIVE_INFINITY, inflated as AsyncIterable<Uint8Array>);
   } catch (error) {
     throw toArchiveError(error, "gzip");
+  }
+}
+
+/** `assembler.finish()`, discarding every output when it fails (so no half-written file is left). */
+export async function finishOrDiscard(
+  assembler: EpisodeAssembler,
+): Promise<Awaited<ReturnType<EpisodeAssembler["finish"]>>> {
+  try {
+    return await assembler.finish();
+  } catch (error) {
+    await assembler.discard(error instanceof Error ? error : new Error(String(error)));
+    throw error;
   }
 }
 

@@ -65,25 +65,25 @@ const ROUTES: [string, string, string, string][] = [
     "POST /api/rlds/signed-url",
     "robot",
     "200 upload grant; the episode document is created raw (upload pending)",
-    "400 invalid_input, invalid_episode_id, path_traversal / absolute_path / backslash_path / invalid_path / duplicate_entry (files) · 401 signature_* · 403 robot_mismatch · 409 episode_id_taken, episode_already_validated, ingest_in_progress",
+    "400 invalid_input, invalid_episode_id, path_traversal / absolute_path / backslash_path / invalid_path / duplicate_entry (files) · 401 signature_* · 403 robot_mismatch · 409 episode_id_taken, episode_already_validated, ingest_in_progress · 413 episode_too_large · 507 storage_quota_exceeded",
   ],
   [
     "PUT {upload_url}",
     "whoever holds the URL",
     "200 {key, size, etag}; may be repeated until ingest",
-    "403 signed_url_invalid, signed_url_expired · 413 body_too_large (nothing stored) · 415 content_type_mismatch",
+    "403 signed_url_invalid, signed_url_expired · 409 upload_closed (ingest claimed the upload; nothing stored) · 413 body_too_large (nothing stored) · 415 content_type_mismatch",
   ],
   [
     "POST /api/rlds/ingest",
     "robot",
-    "200 verdict: validated or rejected with errors and warnings",
-    "400 invalid_input, invalid_checksum, invalid_episode_ref, invalid_episode_id, manifest_signature_malformed, manifest_signature_invalid, manifest_mismatch · 401 signature_* · 403 robot_mismatch (an episode_ref of another robot) · 404 episode_not_found · 409 upload_missing, upload_incomplete, checksum_conflict, ingest_in_progress (with Retry-After)",
+    "200 verdict: validated or rejected with errors and warnings (ingest_failed after three failed attempts)",
+    "503 ingest_failed (the attempt failed, not the episode; with Retry-After) · 400 invalid_input, invalid_checksum, invalid_episode_ref, invalid_episode_id, manifest_signature_malformed, manifest_signature_invalid, manifest_mismatch · 401 signature_* · 403 robot_mismatch (an episode_ref of another robot) · 404 episode_not_found · 409 upload_missing, upload_incomplete, checksum_conflict, ingest_in_progress (with Retry-After)",
   ],
   [
     "POST /api/rlds/upload",
     "robot (XR app)",
     "200 verdict of the same ingest",
-    "400 digest_missing, invalid_episode_id · 401 digest_mismatch · 409 episode_id_taken, checksum_conflict, ingest_in_progress · 413 body_too_large",
+    "400 digest_missing, invalid_episode_id · 401 digest_mismatch · 409 episode_id_taken, checksum_conflict, ingest_in_progress · 413 body_too_large, episode_too_large · 507 storage_quota_exceeded",
   ],
   [
     "PUT /api/rlds/upload/{episode_id}",
@@ -168,9 +168,20 @@ robot ──POST /api/rlds/ingest───────▶ cloud      verdict: va
         <li>
           The URL is for exactly one object, expires within {UPLOAD_URL_TTL_S / 60} minutes, binds the content type (
           <code>application/gzip</code>, <code>application/zip</code>, <code>application/json</code>) and a maximum size
-          (<code>size_bytes</code> when given). It may be PUT again — the last PUT before ingest counts. Asking again
-          for an episode that is not validated yet gives a fresh URL; a validated episode is never replaced (
+          (<code>size_bytes</code> when given). It may be PUT again — the last PUT before ingest counts. Once ingest has
+          claimed the upload the URL is dead (<Link href="#upload-after-ingest">below</Link>). Asking again for an
+          episode that is not validated yet gives a fresh URL; a validated episode is never replaced (
           <code>409 episode_already_validated</code>).
+        </li>
+        <li>
+          <strong>Size cap and quota.</strong> One episode may be at most <code>EPISODE_MAX_BYTES</code> (default 4
+          GiB): a larger <code>size_bytes</code> (or <code>files</code> adding up to more) is{" "}
+          <code>413 episode_too_large</code>, and a URL without <code>size_bytes</code> takes up to the cap. Each robot
+          may keep <code>ROBOT_STORAGE_QUOTA_BYTES</code> of episodes (default 100 GiB): the sizes of its ingested
+          uploads (validated and quarantined) plus every upload URL still open, counted at its maximum. A URL that would
+          pass the quota is <code>507 storage_quota_exceeded</code> and nothing is created; declaring{" "}
+          <code>size_bytes</code> reserves only that, and deleting quarantined episodes frees room. The robot&apos;s
+          page in the console shows what it keeps, what its open URLs may take, and its quota.
         </li>
         <li>
           <code>metadata.step_count</code> and <code>metadata.duration_ms</code> are compared with the content at ingest
@@ -261,6 +272,34 @@ robot ──POST /api/rlds/ingest───────▶ cloud      verdict: va
         attempt, or completes a promotion; a background sweep does the same for ingests nobody retries. No document says{" "}
         <code>validated</code> before all its files are in place, and nothing reads <code>episodes/validated/</code>{" "}
         except through a validated document.
+      </p>
+
+      <h3 id="ingest-failures">When ingest itself fails</h3>
+      <p>
+        An episode that cannot be read as one (no usable step: <code>observation</code> missing or not an object,
+        nesting no field can be read from) is <code>rejected</code> with the reasons by step and field, like any other
+        invalid content. When an attempt fails for another reason (the store could not be written, a bug), its staging
+        and temporary files are removed, the lease is given back and the answer is <code>503 ingest_failed</code> with{" "}
+        <code>Retry-After</code>; the error is kept on the document (<code>ingest.last_error</code>,{" "}
+        <code>ingest.failures</code>). Attempts that stop without a word (the server was killed while ingesting) count
+        too. After three such attempts the episode is quarantined: <code>rejected</code> with the error{" "}
+        <code>ingest_failed</code> naming the cause, so nothing retries it for ever and an operator can re-validate it
+        once the cause is fixed, or delete it.
+      </p>
+
+      <h3 id="upload-after-ingest">Upload URLs after ingest</h3>
+      <p>
+        When ingest claims an upload it moves the raw object from the key the upload URLs address to{" "}
+        <code>episodes/raw/&#123;robot_id&#125;/&#123;episode_id&#125;/ingested/</code>, which no upload URL reaches;
+        ingest, re-validation and the quarantine download read it there. A PUT to an old URL cannot change them: the
+        embedded server refuses it with <code>409 upload_closed</code> (nothing stored); Cloud Storage honours a signed
+        URL until it expires, so there the bytes land under the old key, which nothing reads and the next ingest of that
+        episode deletes. A rejected episode takes a new upload only through a new URL from{" "}
+        <code>POST /api/rlds/signed-url</code>.
+      </p>
+      <p>
+        A PUT that breaks off midway stores nothing and its temporary file is removed at once; temporary files a killed
+        server left behind are swept once no write touched them for two hours.
       </p>
 
       <h2 id="after">Quarantine and TFRecord</h2>

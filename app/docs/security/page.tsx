@@ -362,6 +362,17 @@ export default function Security() {
         in the cloud). On the embedded default they are generated on first run into <code>secrets.json</code> in the
         data folder with permissions 0600; nothing secret ships with the code.
       </p>
+      <h2 id="upload-urls">Upload URLs after ingest</h2>
+      <p>
+        An episode&apos;s upload URL is a bearer credential for one key. Once ingest has claimed the upload, that URL
+        can no longer change what was ingested: ingest moves the raw object to a key under <code>ingested/</code> that
+        no upload URL addresses, and reads, re-validates and offers for download only that copy. On the embedded server
+        a PUT to the old URL is refused with <code>409 upload_closed</code> and stores nothing; in the cloud, Cloud
+        Storage accepts the signed URL until it expires (one hour at most), but the bytes land under the old key, which
+        nothing reads and the episode&apos;s next ingest deletes. Upload URLs are also bounded in size by the
+        per-episode cap, and each robot&apos;s open URLs count against its storage quota (
+        <a href="/docs/ingestion#signed-url">Uploading episodes</a>).
+      </p>
       <h2 id="audit">Audit log</h2>
       <p>
         Sign-ups (and sign-ups for a taken email), failed and throttled sign-ins, sign-outs, password changes, disabled

@@ -157,7 +157,9 @@ export class ReplayIndexWriter {
     if (F > 0) {
       for (let level = 0; level <= MAX_PYRAMID_LEVEL; level++) this.levels.push(new LevelWriter(level, F, this.open));
     }
-    // Steps seen before the columns were known (only in episodes that are rejected anyway).
+    // Steps seen before the columns were known (only in episodes that are rejected anyway). With
+    // no column at all (no step had an observation and an action object) there are no series.
+    if (F === 0) return;
     const blank = new Float64Array(F).fill(NaN);
     for (let i = 0; i < this.stepsBeforeFields; i++) this.putRow(blank);
   }

@@ -124,6 +124,14 @@ export class BufferedOutput {
     this.stream.destroy(error);
   }
 
+  /** Abort without finishing and wait until the sink let go of the file (its temp file is gone). */
+  async discard(error: Error): Promise<void> {
+    if (this.stream.closed) return;
+    const closed = new Promise<void>((resolve) => this.stream.once("close", () => resolve()));
+    this.stream.destroy(error);
+    await closed;
+  }
+
   private throwIfFailed(): void {
     if (this.failure !== null) throw this.failure;
   }

@@ -65,14 +65,36 @@ export function createBlobStoreSink(blobs: BlobStore, prefix: string): EpisodeSi
   return {
     open(relativePath, contentType) {
       const body = new PassThrough({ highWaterMark: 1024 * 1024 });
+      // The store attaches its own listeners only once it starts reading (after an await), and an
+      // output may be destroyed before that (a refused archive, a discarded attempt): without this
+      // listener the error would escape as an uncaught exception. Failures surface through `stored`.
+      body.on("error", () => {});
       const stored = blobs.put(`${base}${relativePath}`, body, { contentType });
       // Surface a failed put to the writer even while it is still writing.
-      stored.catch((error: unknown) => body.destroy(error as Error));
+      let failure: Error | null = null;
+      stored.catch((error: unknown) => {
+        failure = error instanceof Error ? error : new Error(String(error));
+        body.destroy(failure);
+      });
       return new Writable({
         highWaterMark: 1024 * 1024,
         write(chunk: Buffer, _encoding, callback) {
-          if (body.write(chunk)) callback();
-          else body.once("drain", () => callback());
+          if (body.destroyed) {
+            callback(failure ?? new Error(`The store stopped taking ${relativePath}.`));
+            return;
+          }
+          if (body.write(chunk)) {
+            callback();
+            return;
+          }
+          // Wait for room, or for the put to fail (a destroyed body never drains).
+          const settle = () => {
+            body.off("drain", settle);
+            body.off("close", settle);
+            callback(body.destroyed ? (failure ?? new Error(`The store stopped taking ${relativePath}.`)) : undefined);
+          };
+          body.on("drain", settle);
+          body.on("close", settle);
         },
         final(callback) {
           body.end();
@@ -83,7 +105,11 @@ export function createBlobStoreSink(blobs: BlobStore, prefix: string): EpisodeSi
         },
         destroy(error, callback) {
           body.destroy(error ?? undefined);
-          callback(error);
+          // Closed only once the store gave up the object (and removed what it had written).
+          stored.then(
+            () => callback(error),
+            () => callback(error),
+          );
         },
       });
     },

@@ -139,14 +139,18 @@ export class LocalDiskBlobStore implements BlobStore {
     const path = this.pathFor(this.dataRoot, key);
     const temp = await this.tempPath();
     const source = body instanceof Uint8Array ? Readable.from([Buffer.from(body)]) : body;
+    const file = createWriteStream(temp);
     try {
-      await pipeline(source, sizeLimit(options.maxSizeBytes), createWriteStream(temp));
+      await pipeline(source, sizeLimit(options.maxSizeBytes), file);
       await mkdir(dirname(path), { recursive: true });
       // Meta first: a crash between the two renames leaves old bytes under a fresh etag, which
       // only costs a cache miss; the other order could serve new bytes under an old etag.
       await this.writeMeta(key, { contentType: options.contentType ?? "application/octet-stream", etag: randomUUID() });
       await rename(temp, path);
     } catch (error) {
+      // A write stream destroyed while it was still opening creates its file afterwards: wait
+      // for it to close, so the temp file is really gone (an aborted upload leaves nothing).
+      if (!file.closed) await new Promise<void>((resolve) => file.once("close", () => resolve()));
       await rm(temp, { force: true });
       if (!(body instanceof Uint8Array)) body.destroy();
       throw error;
@@ -346,6 +350,29 @@ export class LocalDiskBlobStore implements BlobStore {
       });
     }
     return claims;
+  }
+
+  async sweepTemporaryFiles(idleSince: Date): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.tmpRoot);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
+      throw error;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const path = join(this.tmpRoot, name);
+      try {
+        // A live write touches its file with every chunk; one idle this long has no writer.
+        if ((await stat(path)).mtimeMs >= idleSince.getTime()) continue;
+        await rm(path, { force: true });
+        removed += 1;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+    }
+    return removed;
   }
 
   async ping(): Promise<void> {

@@ -28,7 +28,16 @@ function contentDisposition(name: string): string {
  * the signature), GET/HEAD with `Range` and conditional requests. Framework-free: takes and
  * returns web `Request`/`Response`, so the Next route and plain test servers share it.
  */
-export async function serveSignedBlobRequest(store: LocalDiskBlobStore, request: Request): Promise<Response> {
+export interface ServeSignedBlobOptions {
+  /** Runs before a signed PUT stores anything (e.g. refuses an upload whose episode was ingested). */
+  beforePut?: (key: string) => Promise<void>;
+}
+
+export async function serveSignedBlobRequest(
+  store: LocalDiskBlobStore,
+  request: Request,
+  options: ServeSignedBlobOptions = {},
+): Promise<Response> {
   try {
     const url = new URL(request.url);
     const key = keyFromPath(url.pathname);
@@ -55,7 +64,14 @@ export async function serveSignedBlobRequest(store: LocalDiskBlobStore, request:
         );
       }
       if (!request.body) throw new DomainError("invalid", "The upload has no body.", { reason: "body_missing" });
-      const info = await store.put(key, Readable.fromWeb(request.body as import("node:stream/web").ReadableStream), {
+      await options.beforePut?.(key);
+      const body = Readable.fromWeb(request.body as import("node:stream/web").ReadableStream);
+      // A client that goes away mid-upload ends the write at once: the temp file is removed.
+      const abort = () =>
+        body.destroy(new DomainError("invalid", "The upload was aborted.", { reason: "upload_aborted" }));
+      if (request.signal.aborted) abort();
+      else request.signal.addEventListener("abort", abort, { once: true });
+      const info = await store.put(key, body, {
         contentType: claims.contentType ?? (contentType || "application/octet-stream"),
         maxSizeBytes: claims.maxSizeBytes,
       });

@@ -81,11 +81,18 @@ export const EPISODE_OPERATIONS: OperationSpec[] = [
     operationId: "requestEpisodeUpload",
     summary: "Ask for upload URL(s) for one episode",
     description:
-      "The episode is recorded as `raw` (upload pending). Archive and JSON uploads get one URL (`tar.gz` default, `zip`, `json`, `tfrecord` — plain or gzip-compressed), a `files` upload one URL per declared file. URLs expire within an hour, bind the content type and a maximum size, and may be PUT again until the episode is ingested. Without an `episode_id` (the Flutter app's shape) the answer is a robot-signed route of this server and the server ingests once the PUTs stop.",
+      "The episode is recorded as `raw` (upload pending). Archive and JSON uploads get one URL (`tar.gz` default, `zip`, `json`, `tfrecord` — plain or gzip-compressed), a `files` upload one URL per declared file. URLs expire within an hour, bind the content type and a maximum size (`size_bytes`, else the per-episode cap `EPISODE_MAX_BYTES`), and may be PUT again until ingest claims the upload. The robot's open URLs and stored episodes must fit its quota (`ROBOT_STORAGE_QUOTA_BYTES`). Without an `episode_id` (the Flutter app's shape) the answer is a robot-signed route of this server and the server ingests once the PUTs stop.",
     area: "episodes",
     auth: ["robot"],
     body: { schema: ZRequestEpisodeUploadInput },
-    responses: { 200: ZEpisodeUploadGrant },
+    responses: {
+      200: ZEpisodeUploadGrant,
+      413: { schema: ZErrorBody, description: "Larger than one episode may be (`episode_too_large`)" },
+      507: {
+        schema: ZErrorBody,
+        description: "The robot's episode storage quota is used up (`storage_quota_exceeded`)",
+      },
+    },
     examples: [
       {
         id: "archive",
@@ -125,7 +132,7 @@ export const EPISODE_OPERATIONS: OperationSpec[] = [
           upload_url: `${EXAMPLE.origin}/api/rlds/upload/${jsonEpisode}`,
           method: "PUT",
           headers: { "content-type": "application/json" },
-          max_size_bytes: 17_179_869_184,
+          max_size_bytes: 4_294_967_296,
           expires_at: null,
           uploads: [],
           ingest_url: `${EXAMPLE.origin}/api/rlds/ingest`,
@@ -153,6 +160,10 @@ export const EPISODE_OPERATIONS: OperationSpec[] = [
       403: {
         schema: ZErrorBody,
         description: "The signature is invalid or expired (`signed_url_invalid`, `signed_url_expired`)",
+      },
+      409: {
+        schema: ZErrorBody,
+        description: "Ingest already claimed this upload; the URL is dead and nothing is stored (`upload_closed`)",
       },
       413: { schema: ZErrorBody, description: "Larger than the URL allows (`body_too_large`)" },
       415: { schema: ZErrorBody, description: "Another Content-Type than the URL binds (`content_type_mismatch`)" },
@@ -251,6 +262,11 @@ export const EPISODE_OPERATIONS: OperationSpec[] = [
     responses: {
       200: { schema: ZIngestAnswer, description: "The verdict: `validated` or `rejected` with errors and warnings" },
       409: { schema: ZErrorBody, description: "`upload_missing`, `checksum_conflict`, `ingest_in_progress`" },
+      503: {
+        schema: ZErrorBody,
+        description:
+          "The attempt failed for a reason other than the episode (`ingest_failed`, with Retry-After); after three the episode is rejected with `ingest_failed`",
+      },
     },
     examples: [
       {

@@ -7,7 +7,9 @@ import { ResetKeyButton } from "@/components/robots/reset-key-button";
 import { RobotEditForm } from "@/components/robots/robot-edit-form";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { getRobotStorage } from "@/lib/episodes/robot-storage";
 import { isDomainError } from "@/lib/errors";
+import { formatBytes } from "@/lib/format-bytes";
 import { getRobot } from "@/lib/robots/get-robot";
 import { hasRole } from "@/lib/users/authorize";
 import { requirePageSession } from "@/server/http/page-context";
@@ -46,6 +48,7 @@ export default async function RobotPage({
     throw error;
   }
   const robot = detail.robot;
+  const storage = await getRobotStorage(session.ctx, deviceId);
   const role = session.user.data.role;
   const isAdmin = hasRole(role, "admin");
   const owner =
@@ -109,6 +112,20 @@ export default async function RobotPage({
               {robot.endpoint?.lan_ip ? `${robot.endpoint.lan_ip}:${robot.endpoint.lan_port ?? 8080}` : "—"}
             </Row>
             <Row label="Tunnel">{robot.endpoint?.tunnel_url ?? "—"}</Row>
+          </dl>
+        </Card>
+        <Card title="Episode storage">
+          <dl className="divide-y divide-slate-100">
+            <Row label="Stored" testId="robot-storage-stored">
+              {formatBytes(storage.stored_bytes)} in {storage.episodes} episodes
+            </Row>
+            <Row label="Open upload URLs" testId="robot-storage-reserved">
+              {formatBytes(storage.reserved_bytes)} (counted at their maximum)
+            </Row>
+            <Row label="Quota" testId="robot-storage-quota">
+              {formatBytes(storage.stored_bytes + storage.reserved_bytes)} of {formatBytes(storage.quota_bytes)} used;
+              one episode up to {formatBytes(storage.episode_max_bytes)}
+            </Row>
           </dl>
         </Card>
         <Card title="Name, tags and lookup">
