@@ -1,7 +1,14 @@
 import { request as httpRequest } from "node:http";
-import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
+import { expect, test, type APIRequestContext } from "@playwright/test";
 import { startTestServer, type TestServer } from "../support/test-server";
-import { adminApi, signInWithPassword, signUpAndSignIn, uniqueEmail, type SignedInUser } from "../support/users";
+import {
+  adminApi,
+  sessionApi,
+  signInWithPassword,
+  signUpAndSignIn,
+  uniqueEmail,
+  type SignedInUser,
+} from "../support/users";
 
 /**
  * Sign-in, sessions and accounts, as an attacker meets them over HTTP: open redirects after
@@ -21,7 +28,7 @@ async function sessionCookie(api: APIRequestContext): Promise<string> {
 
 /** A request made with nothing but the given session cookie. */
 async function withCookie(baseURL: string, cookie: string, path: string) {
-  const api = await playwrightRequest.newContext({ baseURL });
+  const api = await sessionApi(baseURL);
   try {
     const response = await api.get(path, { headers: { cookie: `${COOKIE}=${cookie}` }, maxRedirects: 0 });
     const text = await response.text();
@@ -64,7 +71,7 @@ function postFrom(
         path: url.pathname,
         method: "POST",
         localAddress,
-        headers: { "content-type": "application/json", "content-length": String(data.length) },
+        headers: { "content-type": "application/json", "content-length": String(data.length), origin: url.origin },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -170,7 +177,7 @@ test.describe("sessions end server-side", () => {
     expect(signOut.status()).toBe(200);
     await expectRefused(baseURL as string, copied, "session_revoked");
     // A fresh sign-in works as before.
-    const again = await playwrightRequest.newContext({ baseURL });
+    const again = await sessionApi(baseURL);
     await signInWithPassword(again, user.email, user.password);
     await expectAccepted(baseURL as string, await sessionCookie(again));
   });
@@ -183,7 +190,7 @@ test.describe("sessions end server-side", () => {
     expect(changed.status()).toBe(200);
     await expectRefused(baseURL as string, copied, "session_revoked");
     expect((await admin.get("/api/console/users?limit=1")).status()).toBe(200);
-    const again = await playwrightRequest.newContext({ baseURL });
+    const again = await sessionApi(baseURL);
     expect(await signInWithPassword(again, user.email, user.password)).toEqual({
       uid: user.uid,
       email: user.email,
@@ -206,7 +213,7 @@ test.describe("sessions end server-side", () => {
     expect(await disabled.json()).toMatchObject({ uid: user.uid, disabled: true });
     await expectRefused(baseURL as string, copied, "account_disabled");
     const signIn = await (
-      await playwrightRequest.newContext({ baseURL })
+      await sessionApi(baseURL)
     ).post("/api/auth/sign-in", {
       data: { email: user.email, password: user.password },
     });
@@ -216,7 +223,7 @@ test.describe("sessions end server-side", () => {
     expect(await enabled.json()).toEqual({ uid: user.uid, disabled: false, disabled_at: null });
     // Enabling does not bring the old cookie back; signing in again works.
     await expectRefused(baseURL as string, copied, "session_revoked");
-    const again = await playwrightRequest.newContext({ baseURL });
+    const again = await sessionApi(baseURL);
     await signInWithPassword(again, user.email, user.password);
     await expectAccepted(baseURL as string, await sessionCookie(again));
   });
@@ -224,7 +231,7 @@ test.describe("sessions end server-side", () => {
   test("a password change: every session ends, the old password stops working", async ({ baseURL }) => {
     const user = await signUpAndSignIn(baseURL as string, "rotate");
     const copied = await sessionCookie(user.api);
-    const other = await playwrightRequest.newContext({ baseURL });
+    const other = await sessionApi(baseURL);
     await signInWithPassword(other, user.email, user.password);
     const otherCookie = await sessionCookie(other);
     const wrong = await user.api.post("/api/auth/password", {
@@ -241,13 +248,13 @@ test.describe("sessions end server-side", () => {
     await expectRefused(baseURL as string, copied, "session_revoked");
     await expectRefused(baseURL as string, otherCookie, "session_revoked");
     const old = await (
-      await playwrightRequest.newContext({ baseURL })
+      await sessionApi(baseURL)
     ).post("/api/auth/sign-in", {
       data: { email: user.email, password: user.password },
     });
     expect(old.status()).toBe(401);
     expect((await old.json()).error).toMatchObject({ code: "unauthenticated", reason: "bad_credentials" });
-    const again = await playwrightRequest.newContext({ baseURL });
+    const again = await sessionApi(baseURL);
     await signInWithPassword(again, user.email, "lunar teapot gravel quartet");
   });
 });
@@ -289,7 +296,7 @@ test.describe("password policy", () => {
       expect(response.status()).toBe(400);
       expect((await response.json()).error).toMatchObject({ code: "invalid", reason: "weak_password" });
       await expectAccepted(baseURL as string, await sessionCookie(user.api));
-      await signInWithPassword(await playwrightRequest.newContext({ baseURL }), user.email, user.password);
+      await signInWithPassword(await sessionApi(baseURL), user.email, user.password);
     });
   }
 });
@@ -321,7 +328,7 @@ test.describe("sign-up does not tell who has an account", () => {
     });
     expect(impostor.status()).toBe(401);
     expect((await impostor.json()).error).toMatchObject({ reason: "bad_credentials" });
-    const owner = await playwrightRequest.newContext({ baseURL });
+    const owner = await sessionApi(baseURL);
     expect((await signInWithPassword(owner, existing.email, existing.password)).uid).toBe(existing.uid);
     const admin = await adminApi(baseURL as string);
     const users = (await (await admin.get("/api/console/users?limit=200")).json()) as {
@@ -336,7 +343,7 @@ test.describe("sign-in throttling", () => {
     baseURL,
   }) => {
     const user = await signUpAndSignIn(baseURL as string, "target");
-    const attacker = await playwrightRequest.newContext({ baseURL });
+    const attacker = await sessionApi(baseURL);
     for (let i = 0; i < 5; i++) {
       const wrong = await attacker.post("/api/auth/sign-in", { data: { email: user.email, password: `guess ${i}` } });
       expect(wrong.status()).toBe(401);
@@ -390,7 +397,7 @@ test.describe("sign-in throttling", () => {
         expect(wrong.status).toBe(401);
       }
     }
-    const owner = await playwrightRequest.newContext({ baseURL });
+    const owner = await sessionApi(baseURL);
     expect((await signInWithPassword(owner, user.email, user.password)).uid).toBe(user.uid);
   });
 });
@@ -405,7 +412,7 @@ test.describe("sign-in throttling per address (a server with the default-sized l
   });
 
   test("an address guessing across accounts is blocked for all of them; other addresses are not", async () => {
-    const api = await playwrightRequest.newContext({ baseURL: server.url });
+    const api = await sessionApi(server.url);
     expect(
       (
         await api.post("/api/auth/signup", {

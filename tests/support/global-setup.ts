@@ -12,7 +12,8 @@ export const ADMIN_FILE = "test-results/.auth/admin.json";
 export default async function globalSetup(config: FullConfig): Promise<void> {
   const baseURL = config.projects[0]?.use.baseURL as string;
   const { firebaseIdToken, signInProvider, signInWithIdToken } = await import("./users");
-  const api = await playwrightRequest.newContext({ baseURL });
+  // As the sign-in page does, the sign-in says where it comes from (cookie-less writes to /api/auth/sign-in need it).
+  const api = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { origin: new URL(baseURL).origin } });
   try {
     if ((await signInProvider(api)) === "firebase") {
       const account = { email: ADMIN.email, password: ADMIN.password, displayName: ADMIN.display_name };
