@@ -66,6 +66,10 @@ describe("the field runtime's index and the bundle download", () => {
     expect(version.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(Buffer.from(version.signature, "base64")).toHaveLength(64);
     expect(version.min_brain_version).toBe("0.0.0");
+    // Python 3.10's datetime.fromisoformat (the field updater) refuses a trailing `Z`.
+    expect(version.created_at).toBe(bundle.data.created_at.replace(/Z$/, "+00:00"));
+    expect(version.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
+    expect(version.metadata.download_url_expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000\+00:00$/);
     expect((await getFieldIndex(ctx, { deviceId: robot.id, modelId: "companion" })).models).toHaveProperty("companion");
 
     const deployment = await ctx.db.require(OtaDeployments, deploymentId(bundle.id, robot.id));

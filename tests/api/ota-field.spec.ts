@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -45,8 +46,25 @@ test.describe("the field runtime's index, downloads and keys", () => {
     await rollout(operator.api, v1.bundle_id, "stage");
     await rollout(operator.api, v1.bundle_id, "approve", { to: "production" });
 
-    const raw = Buffer.from(await (await anonymous.get("/api/ota/public-key?format=raw")).body());
+    // Every timestamp of the index parses with Python 3.10's datetime.fromisoformat (no `Z`).
+    const indexText = await (await anonymous.get(indexUrl)).text();
+    const parsed = JSON.parse(
+      execFileSync("python3", ["tests/support/py310_fromisoformat.py"], { input: indexText, encoding: "utf8" }),
+    ) as { checked: Array<{ path: string; value: string; ok: boolean; error: string | null }> };
+    const version = "$.models.seed.versions.1.1.0";
+    expect(parsed.checked.map((item) => item.path).sort()).toEqual(
+      [`${version}.created_at`, `${version}.metadata.download_url_expires_at`].sort(),
+    );
+    for (const item of parsed.checked) expect(item, item.path).toMatchObject({ ok: true, error: null });
+
+    const rawKey = await anonymous.get("/api/ota/public-key?format=raw");
+    expect(rawKey.status()).toBe(200);
+    expect(rawKey.headers()["content-type"]).toBe("application/octet-stream");
+    const raw = Buffer.from(await rawKey.body());
     expect(raw).toHaveLength(32);
+    // The same key as the base64 form: what the field updater reads from keys/model_signing.pub.
+    const base64Key = (await (await anonymous.get("/api/ota/public-key?format=base64")).text()).trim();
+    expect(raw.toString("base64")).toBe(base64Key);
     const root = await mkdtemp(join(tmpdir(), "ota-field-e2e-"));
     try {
       const field = new FieldRuntimeClient({ indexUrl, root, publicKey: raw });

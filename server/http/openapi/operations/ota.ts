@@ -208,7 +208,7 @@ export const OTA_OPERATIONS: OperationSpec[] = [
     operationId: "getFieldIndex",
     summary: "The field runtime's update index for that robot's cohort (no credentials)",
     description:
-      'Exactly the document the robot runtime in the field polls: `Content-Type: application/json`, plain versions, a `sha256:` checksum and a base64 Ed25519 signature over the bundle bytes. It lists the one bundle the robot\'s cohort should run, under the model id the runtime looks up (`seed`, or `?model_id=`); `{"models": {}}` when there is nothing to offer. Unknown device ids are 404; 240 polls an hour per robot.',
+      "Exactly the document the robot runtime in the field polls: `Content-Type: application/json`, plain versions, a `sha256:` checksum and a base64 Ed25519 signature over the bundle bytes. It lists the one bundle the robot's cohort should run, under the model id the runtime looks up (`seed`, or `?model_id=`); `{\"models\": {}}` when there is nothing to offer. Timestamps end in `+00:00`, never `Z` (Python 3.10's `datetime.fromisoformat` refuses `Z`). Unknown device ids are 404; 240 polls an hour per robot.",
     area: "ota",
     auth: ["public"],
     params: z.object({ device_id: z.string().max(64) }),
@@ -232,7 +232,7 @@ export const OTA_OPERATIONS: OperationSpec[] = [
                   size_bytes: size,
                   release_notes: "Smoother grasping",
                   min_brain_version: "0.0.0",
-                  created_at: EXAMPLE.time,
+                  created_at: EXAMPLE.time.replace(/Z$/, "+00:00"),
                   metadata: {
                     bundle_id: bundle,
                     robot_model: "companion-v1",
