@@ -158,13 +158,33 @@ export default function OtaRobotApi() {
       <h2 id="download">Downloading</h2>
       <p>
         <code>download_url</code> is valid for one hour, for that bundle and that robot. It answers <code>200</code>{" "}
-        with the whole file (<code>application/gzip</code>, streamed) or <code>206</code> for one <code>Range</code>{" "}
-        (resume a broken download with <code>Range: bytes=&lt;received&gt;-</code>); <code>416</code> for a range past
-        the end, <code>403</code> <code>download_link_invalid</code> / <code>download_link_expired</code> (ask{" "}
-        <code>check</code> again), <code>409</code> <code>rollout_paused</code> / <code>rollout_rolled_back</code>. The
-        response carries <code>x-checksum-sha256</code>, <code>x-signature-ed25519</code> and <code>x-key-id</code>.
-        Serving the last byte counts the robot as <code>downloaded</code>.
+        with the whole file (<code>application/gzip</code>) or <code>206</code> for one <code>Range</code> (resume a
+        broken download with <code>Range: bytes=&lt;received&gt;-</code>); <code>416</code>{" "}
+        <code>range_not_satisfiable</code> for a range past the end, <code>403</code> <code>download_link_invalid</code>{" "}
+        / <code>download_link_expired</code> (ask <code>check</code> again), <code>409</code>{" "}
+        <code>rollout_paused</code> / <code>rollout_rolled_back</code>. The response carries{" "}
+        <code>x-checksum-sha256</code>, <code>x-signature-ed25519</code> and <code>x-key-id</code>. Serving the last
+        byte counts the robot as <code>downloaded</code>.
       </p>
+      <ul>
+        <li>
+          The file is streamed from storage as the robot reads it: a slow robot slows only its own download, and many
+          robots fetching a large bundle at once do not grow the server&apos;s memory.
+        </li>
+        <li>
+          <code>HEAD</code> answers the headers a <code>GET</code> would, with <code>Content-Length</code> (size a
+          download from it); <code>Range</code> applies to <code>GET</code> only. A multi-part <code>Range</code>, or
+          one in another unit, gets the whole file.
+        </li>
+        <li>
+          The <code>ETag</code> is the bundle&apos;s SHA-256 in quotes; <code>Last-Modified</code> is when the build
+          finished. <code>If-None-Match</code> (or <code>If-Modified-Since</code>) matching answers <code>304</code>{" "}
+          without a body. To resume safely, send <code>If-Range: &quot;&lt;etag&gt;&quot;</code> with the{" "}
+          <code>Range</code>: if the file is no longer the one you started, the answer is <code>200</code> with the
+          whole file instead of a <code>206</code> you would splice onto the wrong bytes. <code>If-Match</code> /{" "}
+          <code>If-Unmodified-Since</code> that no longer hold answer <code>412</code> <code>precondition_failed</code>.
+        </li>
+      </ul>
       <h2 id="index">GET /api/ota/&#123;device_id&#125;/registry.json</h2>
       <pre>
         <code>{INDEX}</code>
