@@ -39,7 +39,7 @@ function pseudoRandom(bytes: number): Readable {
 async function serverRss(base: string): Promise<number> {
   const response = await fetch(`${base}/api/metrics`, { headers: { authorization: "Bearer e2e-metrics-token" } });
   const text = await response.text();
-  const match = /^process_resident_memory_bytes (\d+)/m.exec(text);
+  const match = /^process_resident_memory_bytes(?:\{[^}]*\})? (\d+)/m.exec(text);
   if (!match) throw new Error(`no RSS in the metrics: ${response.status}`);
   return Number(match[1]);
 }
