@@ -1,6 +1,6 @@
 /**
  * A robot-side OTA client written to the rules of the robot runtime in the field
- * (`shared/spec/UPSTREAM.md`, "OTA as the robot runtime does it"), for tests and as a reference:
+ * (see /docs/ota/robot-api, "Pointing a field robot at its index"), for tests and as a reference:
  *
  * - poll one index URL with a plain GET, no credentials, 30 s timeout; an answer that is not
  *   `application/json` means "no update", silently;
