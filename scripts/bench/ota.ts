@@ -383,6 +383,14 @@ async function main(): Promise<void> {
         peakRss: Math.max(...serverRounds.map((r) => r.peakRss)),
       };
       delivery = { server: serverRound, floor: floorRound, size };
+      const mbOf = (bytes: number) => bytes / 1e6;
+      // Shown as soon as measured (the check figures follow).
+      console.log(
+        `GET /api/ota/download, ${DOWNLOAD_ROBOTS} concurrent robots × ${(size / 2 ** 20).toFixed(0)} MiB bundle\n` +
+          `${"".padEnd(20)} ${"MB/s".padStart(11)} ${"peak RSS MB".padStart(11)} ${"cpu ms/GiB".padStart(11)} ${"vs floor".padStart(11)}\n` +
+          `${"download".padEnd(20)} ${mbOf(serverRound.bytesPerSecond).toFixed(0).padStart(11)} ${mbOf(serverRound.peakRss).toFixed(0).padStart(11)} ${serverRound.cpuMsPerGiB.toFixed(0).padStart(11)} ${(serverRound.bytesPerSecond / floorRound.bytesPerSecond).toFixed(2).padStart(11)}\n` +
+          `${"floor".padEnd(20)} ${mbOf(floorRound.bytesPerSecond).toFixed(0).padStart(11)} ${mbOf(floorRound.peakRss).toFixed(0).padStart(11)} ${floorRound.cpuMsPerGiB.toFixed(0).padStart(11)} ${"1.00".padStart(11)}`,
+      );
     }
     for (const identity of robots) {
       await new RobotClient({ identity, baseUrl: serverUrl }).requestJson("POST", "/api/rcan/register", {
@@ -473,13 +481,7 @@ async function main(): Promise<void> {
     if (o.perSecond / f.perSecond < TARGET) process.exitCode = 1;
     if (delivery) {
       const mb = (bytes: number) => bytes / 1e6;
-      const { server: d, floor: df, size } = delivery;
-      console.log(
-        `GET /api/ota/download, ${DOWNLOAD_ROBOTS} concurrent robots × ${(size / 2 ** 20).toFixed(0)} MiB bundle\n` +
-          `${"".padEnd(20)} ${"MB/s".padStart(11)} ${"peak RSS MB".padStart(11)} ${"cpu ms/GiB".padStart(11)} ${"vs floor".padStart(11)}\n` +
-          `${"download".padEnd(20)} ${mb(d.bytesPerSecond).toFixed(0).padStart(11)} ${mb(d.peakRss).toFixed(0).padStart(11)} ${d.cpuMsPerGiB.toFixed(0).padStart(11)} ${(d.bytesPerSecond / df.bytesPerSecond).toFixed(2).padStart(11)}\n` +
-          `${"floor".padEnd(20)} ${mb(df.bytesPerSecond).toFixed(0).padStart(11)} ${mb(df.peakRss).toFixed(0).padStart(11)} ${df.cpuMsPerGiB.toFixed(0).padStart(11)} ${"1.00".padStart(11)}`,
-      );
+      const { server: d, floor: df } = delivery;
       const ratio = d.bytesPerSecond / df.bytesPerSecond;
       line("ota_download_throughput", mb(d.bytesPerSecond), "MB/s", mb(df.bytesPerSecond), ratio, DOWNLOAD_TARGET);
       // `target` here is the ceiling for `value`; `ratio` is the floor's peak over the server's.
