@@ -149,6 +149,9 @@ test.describe("a bundle over 1 GiB", () => {
     sampling = false;
     await sampler;
 
+    console.log(
+      `served ${CONCURRENT + 1} × ${size >> 20} MiB: server RSS ${baseline >> 20} MiB before, ${peak >> 20} MiB at peak`,
+    );
     expect(digests).toEqual(Array.from({ length: CONCURRENT + 1 }, () => checksum));
     expect(
       peak - baseline,
