@@ -18,6 +18,10 @@ async function readAll(stream: NodeJS.ReadableStream | null): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+function get(headers: Record<string, string> = {}) {
+  return { method: "GET", headers: new Headers(headers) };
+}
+
 function linkParams(url: string) {
   const parsed = new URL(url);
   expect(parsed.pathname).toBe("/api/ota/download");
@@ -66,6 +70,10 @@ describe("the field runtime's index and the bundle download", () => {
     expect(version.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(Buffer.from(version.signature, "base64")).toHaveLength(64);
     expect(version.min_brain_version).toBe("0.0.0");
+    // Python 3.10's datetime.fromisoformat (the field updater) refuses a trailing `Z`.
+    expect(version.created_at).toBe(bundle.data.created_at.replace(/Z$/, "+00:00"));
+    expect(version.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
+    expect(version.metadata.download_url_expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000\+00:00$/);
     expect((await getFieldIndex(ctx, { deviceId: robot.id, modelId: "companion" })).models).toHaveProperty("companion");
 
     const deployment = await ctx.db.require(OtaDeployments, deploymentId(bundle.id, robot.id));
@@ -73,12 +81,12 @@ describe("the field runtime's index and the bundle download", () => {
 
     // A resumed download: first the head of the file, then the rest with Range.
     const link = linkParams(version.download_url);
-    const head = await openBundleDownload(ctx, { ...link, method: "GET", range: "bytes=0-99" });
+    const head = await openBundleDownload(ctx, { ...link, request: get({ range: "bytes=0-99" }) });
     expect(head.status).toBe(206);
     expect(head.headers["content-range"]).toBe(`bytes 0-99/${version.size_bytes}`);
     const first = await readAll(head.body);
     expect((await ctx.db.require(OtaDeployments, deployment.id)).data.state).toBe("offered");
-    const rest = await openBundleDownload(ctx, { ...link, method: "GET", range: "bytes=100-" });
+    const rest = await openBundleDownload(ctx, { ...link, request: get({ range: "bytes=100-" }) });
     const second = await readAll(rest.body);
     const whole = Buffer.concat([first, second]);
     expect(`sha256:${createHash("sha256").update(whole).digest("hex")}`).toBe(version.checksum);
@@ -98,24 +106,24 @@ describe("the field runtime's index and the bundle download", () => {
     await productionBundle();
     const index = await getFieldIndex(ctx, { deviceId: robot.id });
     const link = linkParams(index.models.seed!.versions["1.1.0"]!.download_url);
-    const whole = await openBundleDownload(ctx, { ...link, method: "GET", range: null });
+    const whole = await openBundleDownload(ctx, { ...link, request: get() });
     expect(whole.status).toBe(200);
     expect(whole.headers["content-type"]).toBe("application/gzip");
     await readAll(whole.body);
     await expect(
-      openBundleDownload(ctx, { ...link, params: { ...link.params, device: "14d4b682" }, method: "GET", range: null }),
+      openBundleDownload(ctx, { ...link, params: { ...link.params, device: "14d4b682" }, request: get() }),
     ).rejects.toMatchObject({
       code: "forbidden",
       reason: "download_link_invalid",
     });
     ctx.clock.advance(3601_000);
-    await expect(openBundleDownload(ctx, { ...link, method: "GET", range: null })).rejects.toMatchObject({
+    await expect(openBundleDownload(ctx, { ...link, request: get() })).rejects.toMatchObject({
       code: "forbidden",
       reason: "download_link_expired",
     });
     ctx.clock.advance(-3601_000);
     await pauseRollout(ctx.as(OPERATOR), { bundle_id: link.bundleId });
-    await expect(openBundleDownload(ctx, { ...link, method: "GET", range: null })).rejects.toMatchObject({
+    await expect(openBundleDownload(ctx, { ...link, request: get() })).rejects.toMatchObject({
       code: "conflict",
       reason: "rollout_paused",
     });

@@ -5,6 +5,7 @@ import { isDeviceId } from "@/lib/robots/ruri";
 import { Robots } from "@/lib/robots/schemas";
 import { decideOffer } from "./decide-offer";
 import { createDownloadUrl } from "./download-url";
+import { fieldTimestamp } from "./field-timestamp";
 import { recordOffer } from "./record-offer";
 import { OtaDeployments } from "./schemas";
 
@@ -22,7 +23,10 @@ export interface FieldIndexVersion {
   metadata: Record<string, unknown>;
 }
 
-/** Exactly the document the field runtime reads (PRODUCT.md §6.3). */
+/**
+ * Exactly the document the field runtime reads (see /docs/ota/robot-api). Its timestamps end in
+ * `+00:00`, never `Z` ({@link fieldTimestamp}).
+ */
 export interface FieldIndex {
   models: Record<string, { latest_version: string; versions: Record<string, FieldIndexVersion> }>;
 }
@@ -94,7 +98,7 @@ export async function getFieldIndex(
             size_bytes: manifest.size_bytes,
             release_notes: manifest.release_notes,
             min_brain_version: manifest.min_brain_version,
-            created_at: bundle.data.created_at,
+            created_at: fieldTimestamp(bundle.data.created_at),
             metadata: {
               bundle_id: bundle.id,
               robot_model: bundle.data.robot_model,
@@ -103,7 +107,7 @@ export async function getFieldIndex(
               key_id: bundle.data.key_id,
               requires_version: manifest.requires_version,
               rollout_status: bundle.data.rollout.status,
-              download_url_expires_at: link.expiresAt,
+              download_url_expires_at: fieldTimestamp(link.expiresAt),
             },
           },
         },

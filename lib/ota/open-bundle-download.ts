@@ -1,5 +1,5 @@
-import { Transform, type Readable } from "node:stream";
-import parseRange from "range-parser";
+import { Transform } from "node:stream";
+import { answerObjectRequest, type ObjectAnswer, type ObjectRequest } from "@/lib/blobs/serve-object";
 import type { Ctx } from "@/lib/context";
 import { DomainError } from "@/lib/errors";
 import { afterDeploymentChange } from "./after-deployment-change";
@@ -7,28 +7,26 @@ import { verifyDownloadUrl } from "./download-url";
 import { recordDeploymentEvent } from "./record-deployment-event";
 import { OtaBundles } from "./schemas";
 
-export interface BundleDownload {
-  status: 200 | 206 | 416;
-  headers: Record<string, string>;
-  /** The bytes (null for HEAD and 416). */
-  body: Readable | null;
-}
+/** A bundle download: the answer of {@link answerObjectRequest} (status, headers, streamed bytes). */
+export type BundleDownload = ObjectAnswer;
 
 /**
- * Serve a bundle through its signed download link: `200` with the whole file, or `206` for one
- * `Range` (resumed downloads), streamed from the blob store. When the response carries the file's
- * last byte, the robot's deployment is counted `downloaded` — written before that byte leaves, so
- * a client holding the whole file can rely on the record — which is how robots that never report
- * (the field runtime) still show up in the rollout. Paused and rolled-back bundles are refused
- * (409), so a link handed out just before a pause cannot spread the bundle further.
+ * Serve a bundle through its signed download link, with constant memory whatever its size: `200`
+ * with the whole file, `206` for one `Range` (resumed downloads, `If-Range` honoured), `304` for a
+ * matching `If-None-Match` / `If-Modified-Since`, HEAD with the length a GET would send — the bytes
+ * streamed from the blob store as the robot takes them. The ETag is the bundle's SHA-256. When the
+ * response carries the file's last byte, the robot's deployment is counted `downloaded` — written
+ * before that byte leaves, so a client holding the whole file can rely on the record — which is how
+ * robots that never report (the field runtime) still show up in the rollout. Paused and
+ * rolled-back bundles are refused (409), so a link handed out just before a pause cannot spread
+ * the bundle further.
  */
 export async function openBundleDownload(
   ctx: Ctx,
   input: {
     bundleId: string;
     params: { device?: string; expires?: string; sig?: string };
-    method: "GET" | "HEAD";
-    range: string | null;
+    request: ObjectRequest;
   },
 ): Promise<BundleDownload> {
   const { deviceId } = verifyDownloadUrl(ctx, input.bundleId, input.params);
@@ -47,35 +45,30 @@ export async function openBundleDownload(
     );
   }
   const size = bundle.data.manifest.size_bytes;
-  const headers: Record<string, string> = {
-    "content-type": "application/gzip",
-    "accept-ranges": "bytes",
-    etag: `"${bundle.data.manifest.checksum.replace(/^sha256:/, "")}"`,
-    "content-disposition": `attachment; filename="${bundle.data.robot_model}-${bundle.data.version}.bundle"`,
-    "cache-control": "private, no-store",
-    "x-checksum-sha256": bundle.data.manifest.checksum.replace(/^sha256:/, ""),
-    "x-signature-ed25519": bundle.data.signature,
-    "x-key-id": bundle.data.key_id,
-  };
-  let range: { start: number; end: number } | undefined;
-  if (input.range) {
-    const parsed = parseRange(size, input.range, { combine: true });
-    if (parsed === -1) {
-      return { status: 416, headers: { ...headers, "content-range": `bytes */${size}` }, body: null };
-    }
-    // One range is what resuming needs; a malformed or multi-range header gets the whole file.
-    if (parsed !== -2 && parsed.type === "bytes" && parsed.length === 1 && parsed[0]) {
-      range = { start: parsed[0].start, end: parsed[0].end };
-      headers["content-range"] = `bytes ${range.start}-${range.end}/${size}`;
-    }
-  }
-  headers["content-length"] = String(range ? range.end - range.start + 1 : size);
-  const code = range ? 206 : 200;
-  if (input.method === "HEAD") return { status: code, headers, body: null };
-  const read = await ctx.blobs.get(bundle.data.storage_ref, range ? { range } : {});
-  const lastByte = range ? range.end === size - 1 : true;
-  if (!lastByte) return { status: code, headers, body: read.stream };
-  let remaining = range ? range.end - range.start + 1 : size;
+  const sha256 = bundle.data.manifest.checksum.replace(/^sha256:/, "");
+  const answer = await answerObjectRequest(
+    ctx.blobs,
+    {
+      key: bundle.data.storage_ref,
+      size,
+      etag: sha256,
+      lastModified: bundle.data.build.finished_at ?? bundle.data.created_at,
+    },
+    input.request,
+    {
+      "content-type": "application/gzip",
+      "content-disposition": `attachment; filename="${bundle.data.robot_model}-${bundle.data.version}.bundle"`,
+      "cache-control": "private, no-store",
+      "x-checksum-sha256": sha256,
+      "x-signature-ed25519": bundle.data.signature,
+      "x-key-id": bundle.data.key_id,
+    },
+  );
+  const source = answer.body;
+  if (!source) return answer;
+  const served = answer.range ?? { start: 0, end: size - 1 };
+  if (served.end !== size - 1) return answer;
+  let remaining = served.end - served.start + 1;
   const recordAtEnd = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       remaining -= chunk.length;
@@ -88,6 +81,8 @@ export async function openBundleDownload(
         .finally(() => callback(null, chunk));
     },
   });
-  read.stream.on("error", (error) => recordAtEnd.destroy(error));
-  return { status: code, headers, body: read.stream.pipe(recordAtEnd) };
+  source.on("error", (error) => recordAtEnd.destroy(error));
+  // A client that goes away destroys the answer: the file is closed too.
+  recordAtEnd.on("close", () => source.destroy());
+  return { ...answer, body: source.pipe(recordAtEnd) };
 }

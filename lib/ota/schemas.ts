@@ -355,6 +355,7 @@ export const ZFieldIndexVersion = z.object({
   size_bytes: z.number().int(),
   release_notes: z.string(),
   min_brain_version: z.string(),
+  /** ISO 8601 with `+00:00`, never `Z`: Python 3.10's `datetime.fromisoformat` reads it. */
   created_at: z.string(),
   metadata: z.record(z.string(), z.unknown()),
 });

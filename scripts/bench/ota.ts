@@ -12,14 +12,28 @@
  * Requests are signed before each timed run; each robot sends one after another over a kept-alive
  * connection; rounds alternate floor and server, best round of each reported.
  *
+ * Delivery: BENCH_DOWNLOAD_ROBOTS (20) robots of another model download one bundle of over
+ * BENCH_DOWNLOAD_MIB (1024) MiB — built from a model file of that many incompressible bytes — all
+ * at once through their signed links, each reading the whole file as fast as it can; beside a floor
+ * in the same run: a bare `node:http` server piping the same file from disk
+ * (`ota-download-floor-server.ts`). Reported: aggregate throughput (target ≥ 0.5 × the floor) and
+ * the server's peak resident memory while serving (sampled from /proc every 50 ms; for this line
+ * `target` is the ceiling in MB, 300), and the CPU time each spends per GiB sent. Rounds
+ * (BENCH_DOWNLOAD_ROUNDS, 2) alternate floor and server; the fastest of each is reported, and the
+ * server's peak memory over all of them. BENCH_DOWNLOAD_MIB=0 skips delivery.
+ *
  * Env: BENCH_ROBOTS (200), BENCH_REQUESTS (per robot per round, 15), BENCH_ROUNDS (2), BENCH_PORT
- * (3760; the floor uses the next port), BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof` to profile the server). Prints a table, then one JSON line per figure.
+ * (3760), BENCH_FLOOR_PORT (the floors' ports: this one and the next; default BENCH_PORT + 1), BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof` to profile the server). Prints a table, then one JSON line per figure.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { createCipheriv, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
+import { join } from "node:path";
+import { Readable } from "node:stream";
 import { Models } from "@/lib/models/schemas";
 import { approveRollout, BUILD_QUEUE, buildBundle, runBundleBuild, stageRollout } from "@/lib/ota";
+import { OtaBundles } from "@/lib/ota/schemas";
 import { runNextWork } from "@/lib/work-queue/work-queue";
 import { createRuntime } from "@/server/runtime";
 import { createRobotIdentity, type RobotIdentity } from "@/tools/robot-client/identity";
@@ -30,10 +44,19 @@ const ROBOTS = Number(process.env.BENCH_ROBOTS ?? 200);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 15);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const PORT = Number(process.env.BENCH_PORT ?? 3760);
-const FLOOR_PORT = PORT + 1;
+const FLOOR_PORT = Number(process.env.BENCH_FLOOR_PORT ?? PORT + 1);
 const ROBOT_MODEL = "bench-ota-v1";
 /** The check reads three documents and signs a link on top of the signature check the floor does. */
 const TARGET = 0.3;
+const DOWNLOAD_ROBOTS = Number(process.env.BENCH_DOWNLOAD_ROBOTS ?? 20);
+const DOWNLOAD_MIB = Number(process.env.BENCH_DOWNLOAD_MIB ?? 1024);
+const DOWNLOAD_FLOOR_PORT = FLOOR_PORT + 1;
+const DOWNLOAD_ROUNDS = Number(process.env.BENCH_DOWNLOAD_ROUNDS ?? 2);
+const LARGE_MODEL = "bench-ota-large-v1";
+/** Downloads stream from disk to the socket: half of a bare file server's throughput at least. */
+const DOWNLOAD_TARGET = 0.5;
+/** The server's resident memory while it serves the downloads, at most (MB). */
+const DOWNLOAD_RSS_CEILING_MB = 300;
 
 interface Started {
   child: ChildProcess;
@@ -152,7 +175,8 @@ async function round(
   };
 }
 
-async function prepareRelease(dataDir: string): Promise<void> {
+/** The check's release, and the large bundle for delivery; returns the large bundle's blob key (null when skipped). */
+async function prepareRelease(dataDir: string): Promise<string | null> {
   const runtime = await createRuntime({
     ...(process.env as Record<string, string>),
     STORAGE_DRIVER: "sqlite",
@@ -163,36 +187,119 @@ async function prepareRelease(dataDir: string): Promise<void> {
     PUBLIC_URL: `http://127.0.0.1:${PORT}`,
   });
   try {
-    const prefix = `models/production/${ROBOT_MODEL}/v1.0.0/`;
-    await runtime.blobs.put(`${prefix}seed_model.npz`, Buffer.alloc(256 * 1024, 7));
-    await runtime.blobs.put(`${prefix}config/model_config.json`, Buffer.from('{"obs_dim":128,"action_dim":32}'));
-    const at = new Date().toISOString();
-    await runtime.db.set(Models, "mdl_bench_ota", {
-      name: "seed",
-      version: "1.0.0",
-      robot_model: ROBOT_MODEL,
-      stage: "production",
-      storage_ref: prefix,
-      training_job_id: null,
-      dataset: null,
-      metrics: {},
-      created_at: at,
-      created_by: null,
-      promoted_at: at,
-      promoted_by: null,
-      parent_model_id: null,
-      origin_stage: null,
-      retired_at: null,
-      files: [],
-    });
     const operator = runtime.contextFor({ kind: "user", uid: "bench", role: "admin", email: "bench@example.test" });
-    const bundle = await buildBundle(operator, { model_id: "mdl_bench_ota", version: "1.0.0" });
-    await runNextWork(runtime.contextFor({ kind: "system", name: BUILD_QUEUE }), BUILD_QUEUE, runBundleBuild);
-    await stageRollout(operator, { bundle_id: bundle.id, policy: { auto_pause: false } });
-    await approveRollout(operator, { bundle_id: bundle.id, to: "production" });
+    const release = async (robotModel: string, modelId: string, weights: Readable | Buffer) => {
+      const prefix = `models/production/${robotModel}/v1.0.0/`;
+      await runtime.blobs.put(`${prefix}seed_model.npz`, weights);
+      await runtime.blobs.put(`${prefix}config/model_config.json`, Buffer.from('{"obs_dim":128,"action_dim":32}'));
+      const at = new Date().toISOString();
+      await runtime.db.set(Models, modelId, {
+        name: "seed",
+        version: "1.0.0",
+        robot_model: robotModel,
+        stage: "production",
+        storage_ref: prefix,
+        training_job_id: null,
+        dataset: null,
+        metrics: {},
+        created_at: at,
+        created_by: null,
+        promoted_at: at,
+        promoted_by: null,
+        parent_model_id: null,
+        origin_stage: null,
+        retired_at: null,
+        files: [],
+      });
+      const bundle = await buildBundle(operator, { model_id: modelId, version: "1.0.0" });
+      await runNextWork(runtime.contextFor({ kind: "system", name: BUILD_QUEUE }), BUILD_QUEUE, runBundleBuild);
+      await stageRollout(operator, { bundle_id: bundle.id, policy: { auto_pause: false } });
+      await approveRollout(operator, { bundle_id: bundle.id, to: "production" });
+      return (await runtime.db.require(OtaBundles, bundle.id)).data.storage_ref;
+    };
+    await release(ROBOT_MODEL, "mdl_bench_ota", Buffer.alloc(256 * 1024, 7));
+    if (DOWNLOAD_MIB <= 0) return null;
+    return await release(LARGE_MODEL, "mdl_bench_ota_large", pseudoRandom(DOWNLOAD_MIB * 1024 * 1024));
   } finally {
     await runtime.close();
   }
+}
+
+/** `bytes` of AES-CTR keystream: incompressible (the bundle is as large as the model), made as read. */
+function pseudoRandom(bytes: number): Readable {
+  const cipher = createCipheriv("aes-128-ctr", randomBytes(16), randomBytes(16));
+  const zeros = Buffer.alloc(1024 * 1024);
+  let left = bytes;
+  return new Readable({
+    read() {
+      if (left === 0) return void this.push(null);
+      const size = Math.min(left, zeros.length);
+      left -= size;
+      this.push(cipher.update(zeros.subarray(0, size)));
+    },
+  });
+}
+
+/** Resident memory of a process, in bytes (0 once it is gone). */
+function rssOf(pid: number | undefined): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+interface DeliveryResult {
+  bytesPerSecond: number;
+  peakRss: number;
+  /** CPU time the serving process spent per GiB sent (steadier than throughput on a shared machine). */
+  cpuMsPerGiB: number;
+  errors: number;
+}
+
+/** Every URL fetched at once, each body read to the end and counted; the server's peak RSS sampled meanwhile. */
+async function deliveryRound(urls: string[], expectedSize: number, pid: number | undefined): Promise<DeliveryResult> {
+  let peakRss = rssOf(pid);
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssOf(pid));
+  }, 50);
+  let errors = 0;
+  let total = 0;
+  const cpuBefore = cpuMs(pid);
+  const started = performance.now();
+  await Promise.all(
+    urls.map(
+      (url) =>
+        new Promise<void>((resolve) => {
+          const req = httpRequest(url, { agent: false }, (res) => {
+            let bytes = 0;
+            res.on("data", (chunk: Buffer) => {
+              bytes += chunk.length;
+            });
+            res.on("end", () => {
+              total += bytes;
+              if (res.statusCode !== 200 || bytes !== expectedSize) errors++;
+              resolve();
+            });
+            res.on("error", () => {
+              errors++;
+              resolve();
+            });
+          });
+          req.on("error", () => {
+            errors++;
+            resolve();
+          });
+          req.end();
+        }),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuMs(pid) - cpuBefore;
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, rssOf(pid));
+  return { bytesPerSecond: total / seconds, peakRss, cpuMsPerGiB: cpu / (total / 2 ** 30), errors };
 }
 
 async function main(): Promise<void> {
@@ -201,7 +308,13 @@ async function main(): Promise<void> {
   const floorUrl = `http://127.0.0.1:${FLOOR_PORT}`;
   const robots = Array.from({ length: ROBOTS }, () => createRobotIdentity({ model: ROBOT_MODEL }));
   const token = await createBootstrapToken({ dataDir, model: ROBOT_MODEL, name: "bench-ota" });
-  await prepareRelease(dataDir);
+  const largeBundleKey = await prepareRelease(dataDir);
+  const downloaders = Array.from({ length: largeBundleKey ? DOWNLOAD_ROBOTS : 0 }, () =>
+    createRobotIdentity({ model: LARGE_MODEL }),
+  );
+  const largeToken = largeBundleKey
+    ? await createBootstrapToken({ dataDir, model: LARGE_MODEL, name: "bench-ota-large" })
+    : null;
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const server = start(process.execPath, [...nodeArgs, "dist/server/index.js"], {
     NODE_ENV: "production",
@@ -214,8 +327,71 @@ async function main(): Promise<void> {
     LOG_LEVEL: "warn",
   });
   let floor: Started | null = null;
+  let downloadFloor: Started | null = null;
+  let delivery: { server: DeliveryResult; floor: DeliveryResult; size: number } | null = null;
   try {
     await waitFor(`${serverUrl}/api/ready`, server);
+    if (largeBundleKey && largeToken) {
+      // Delivery first, on a freshly started server: its peak memory is what serving costs.
+      const links: string[] = [];
+      let size = 0;
+      for (const identity of downloaders) {
+        const client = new RobotClient({ identity, baseUrl: serverUrl });
+        await client.requestJson("POST", "/api/rcan/register", {
+          json: { provisioning_token: largeToken, ruri: identity.ruri, public_key: identity.publicKey },
+        });
+        const { update } = await client.requestJson<{ update: { download_url: string; size_bytes: number } | null }>(
+          "GET",
+          "/api/ota/check",
+        );
+        if (!update) throw new Error("no offer of the large bundle");
+        links.push(update.download_url);
+        size = update.size_bytes;
+      }
+      downloadFloor = start(process.execPath, ["--import", "tsx", "scripts/bench/ota-download-floor-server.ts"], {
+        FLOOR_PORT: String(DOWNLOAD_FLOOR_PORT),
+        FLOOR_FILE: join(dataDir, "blobs", "data", largeBundleKey),
+      });
+      const downloadFloorUrl = `http://127.0.0.1:${DOWNLOAD_FLOOR_PORT}`;
+      await waitFor(`${downloadFloorUrl}/ready`, downloadFloor);
+      // Rounds alternate floor and server; the best of each is kept (the machine's load varies).
+      const floorRounds: DeliveryResult[] = [];
+      const serverRounds: DeliveryResult[] = [];
+      for (let index = 0; index < DOWNLOAD_ROUNDS; index++) {
+        floorRounds.push(
+          await deliveryRound(
+            links.map(() => `${downloadFloorUrl}/bundle`),
+            size,
+            downloadFloor.child.pid,
+          ),
+        );
+        serverRounds.push(await deliveryRound(links, size, server.child.pid));
+      }
+      await stop(downloadFloor);
+      const errors = (rounds: DeliveryResult[]) => rounds.reduce((sum, r) => sum + r.errors, 0);
+      if (errors(floorRounds) + errors(serverRounds) > 0) {
+        throw new Error(
+          `downloads failed: floor ${errors(floorRounds)}, server ${errors(serverRounds)}\n${server.output().slice(-3000)}`,
+        );
+      }
+      const fastest = (rounds: DeliveryResult[]) =>
+        rounds.reduce((a, b) => (b.bytesPerSecond > a.bytesPerSecond ? b : a));
+      const floorRound = fastest(floorRounds);
+      // Throughput from the fastest round; memory is the peak over every round.
+      const serverRound = {
+        ...fastest(serverRounds),
+        peakRss: Math.max(...serverRounds.map((r) => r.peakRss)),
+      };
+      delivery = { server: serverRound, floor: floorRound, size };
+      const mbOf = (bytes: number) => bytes / 1e6;
+      // Shown as soon as measured (the check figures follow).
+      console.log(
+        `GET /api/ota/download, ${DOWNLOAD_ROBOTS} concurrent robots × ${(size / 2 ** 20).toFixed(0)} MiB bundle\n` +
+          `${"".padEnd(20)} ${"MB/s".padStart(11)} ${"peak RSS MB".padStart(11)} ${"cpu ms/GiB".padStart(11)} ${"vs floor".padStart(11)}\n` +
+          `${"download".padEnd(20)} ${mbOf(serverRound.bytesPerSecond).toFixed(0).padStart(11)} ${mbOf(serverRound.peakRss).toFixed(0).padStart(11)} ${serverRound.cpuMsPerGiB.toFixed(0).padStart(11)} ${(serverRound.bytesPerSecond / floorRound.bytesPerSecond).toFixed(2).padStart(11)}\n` +
+          `${"floor".padEnd(20)} ${mbOf(floorRound.bytesPerSecond).toFixed(0).padStart(11)} ${mbOf(floorRound.peakRss).toFixed(0).padStart(11)} ${floorRound.cpuMsPerGiB.toFixed(0).padStart(11)} ${"1.00".padStart(11)}`,
+      );
+    }
     for (const identity of robots) {
       await new RobotClient({ identity, baseUrl: serverUrl }).requestJson("POST", "/api/rcan/register", {
         json: { provisioning_token: token, ruri: identity.ruri, public_key: identity.publicKey },
@@ -303,8 +479,29 @@ async function main(): Promise<void> {
     line("ota_check_latency_p50", o.p50, "ms", f.p50, f.p50 / o.p50, null);
     line("ota_check_latency_p99", o.p99, "ms", f.p99, f.p99 / o.p99, null);
     if (o.perSecond / f.perSecond < TARGET) process.exitCode = 1;
+    if (delivery) {
+      const mb = (bytes: number) => bytes / 1e6;
+      const { server: d, floor: df } = delivery;
+      const ratio = d.bytesPerSecond / df.bytesPerSecond;
+      line("ota_download_throughput", mb(d.bytesPerSecond), "MB/s", mb(df.bytesPerSecond), ratio, DOWNLOAD_TARGET);
+      // `target` here is the ceiling for `value`; `ratio` is the floor's peak over the server's.
+      line(
+        "ota_download_peak_rss",
+        mb(d.peakRss),
+        "MB",
+        mb(df.peakRss),
+        df.peakRss / d.peakRss,
+        DOWNLOAD_RSS_CEILING_MB,
+      );
+      line("ota_download_cpu_per_gib", d.cpuMsPerGiB, "ms", df.cpuMsPerGiB, df.cpuMsPerGiB / d.cpuMsPerGiB, null);
+      if (ratio < DOWNLOAD_TARGET || mb(d.peakRss) >= DOWNLOAD_RSS_CEILING_MB) process.exitCode = 1;
+    }
   } finally {
-    await Promise.all([stop(server), floor ? stop(floor) : Promise.resolve()]);
+    await Promise.all([
+      stop(server),
+      floor ? stop(floor) : Promise.resolve(),
+      downloadFloor ? stop(downloadFloor) : Promise.resolve(),
+    ]);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

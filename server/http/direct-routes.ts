@@ -7,9 +7,10 @@
  * register it (and in `next dev` without the custom server).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { pipeline } from "node:stream/promises";
 import type { Runtime } from "@/server/runtime";
 import { errorResponse } from "./errors";
-import { webRequestHeaders } from "./node-web-bridge";
+import { nodeBodyOf, webRequestHeaders } from "./node-web-bridge";
 import { bodyTooLarge, requestWithBufferedBody } from "./read-body";
 import type { JsonReply, Route } from "./route";
 
@@ -58,9 +59,17 @@ function readSmallBody(req: IncomingMessage): Promise<Buffer | null> {
   });
 }
 
+/** The headers Next adds to an API answer. */
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "strict-origin-when-cross-origin",
+} as const;
+
 /**
  * Answer a Node request with a direct route (with the headers Next would add to an API answer).
- * Bodies go both ways buffered: a web stream per request costs more than these small bodies do.
+ * Request bodies and JSON answers go buffered: a web stream per request costs more than these
+ * small bodies do. A download (`nodeStreamResponse`) is piped from its Node stream to the
+ * socket as the client takes it, so memory stays flat whatever the file's size.
  */
 export async function serveDirectRoute(route: DirectRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const headers = webRequestHeaders(req.headers);
@@ -76,6 +85,17 @@ export async function serveDirectRoute(route: DirectRoute, req: IncomingMessage,
       body ? requestWithBufferedBody(url, { method, headers }, body) : new Request(url, { method, headers }),
     );
   }
+  const stream = response instanceof Response ? nodeBodyOf(response) : undefined;
+  if (stream && response instanceof Response) {
+    const out: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      out[name] = value;
+    });
+    res.writeHead(response.status, { ...out, ...SECURITY_HEADERS });
+    // A client that goes away ends the pipeline: the file is closed, nothing more is read.
+    await pipeline(stream, res).catch(() => undefined);
+    return;
+  }
   // Direct routes answer small JSON: write it in one piece with its length (no chunked stream).
   let payload: Buffer;
   let out: Record<string, string>;
@@ -89,10 +109,10 @@ export async function serveDirectRoute(route: DirectRoute, req: IncomingMessage,
     payload = Buffer.from(response.body);
     out = { ...response.headers };
   }
-  out["x-content-type-options"] = "nosniff";
-  out["referrer-policy"] = "strict-origin-when-cross-origin";
-  // A HEAD answer has no body but reports the length a GET would send.
-  if (req.method !== "HEAD" || out["content-length"] === undefined) out["content-length"] = String(payload.length);
+  Object.assign(out, SECURITY_HEADERS);
+  // A HEAD answer has no body but reports the length a GET would send; a 304 reports none.
+  if (response.status === 304) delete out["content-length"];
+  else if (req.method !== "HEAD" || out["content-length"] === undefined) out["content-length"] = String(payload.length);
   res.writeHead(response.status, out);
   res.end(payload);
 }

@@ -46,3 +46,38 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
     body.pipe(res);
   });
 }
+
+/** The Node stream behind a response made by {@link nodeStreamResponse}. */
+const nodeBodies = new WeakMap<Response, Readable>();
+
+/**
+ * A web `Response` whose body is a Node stream, read only as the receiver takes it (a pull-based
+ * web stream that holds no chunk ahead), so a download of any size uses constant memory. Next reads
+ * the web body; the custom server's direct routes write the Node stream itself
+ * ({@link nodeBodyOf}), without a web stream in between.
+ */
+export function nodeStreamResponse(stream: Readable, init: ResponseInit): Response {
+  let iterator: AsyncIterator<Buffer> | null = null;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        iterator ??= stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+        const next = await iterator.next();
+        if (next.done) controller.close();
+        else controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength));
+      },
+      cancel() {
+        stream.destroy();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const response = new Response(body, init);
+  nodeBodies.set(response, stream);
+  return response;
+}
+
+/** The Node stream a {@link nodeStreamResponse} answers with, if that is what `response` is. */
+export function nodeBodyOf(response: Response): Readable | undefined {
+  return nodeBodies.get(response);
+}

@@ -3,13 +3,13 @@
  * `install-ota-routes.ts` also registers the two hot ones (every robot polls `check`) as direct
  * routes of the custom server, like the heartbeat (see `direct-routes.ts`). Handlers stay thin.
  */
-import { Readable } from "node:stream";
 import { z } from "zod";
 import { checkForUpdate } from "@/lib/ota/check-for-update";
 import { getFieldIndex } from "@/lib/ota/get-field-index";
 import { openBundleDownload } from "@/lib/ota/open-bundle-download";
 import { reportDeployment } from "@/lib/ota/report-deployment";
 import { listOtaPublicKeys } from "@/lib/ota/signing-key";
+import { objectResponse } from "./object-response";
 import { anonymous, createRoute } from "./route";
 import { withRobot } from "./with-robot";
 
@@ -53,17 +53,15 @@ async function download({
   query: Record<string, string>;
   request: Request;
 }): Promise<Response> {
-  const result = await openBundleDownload(ctx, {
+  const answer = await openBundleDownload(ctx, {
     bundleId: query.bundle_id ?? "",
     params: { device: query.device, expires: query.expires, sig: query.sig },
-    method: request.method === "HEAD" ? "HEAD" : "GET",
-    range: request.headers.get("range"),
+    request,
   });
-  const body = result.body ? (Readable.toWeb(result.body) as ReadableStream<Uint8Array>) : null;
-  return new Response(body, { status: result.status, headers: result.headers });
+  return objectResponse(answer);
 }
 
-// GET/HEAD /api/ota/download?bundle_id=…&device=…&expires=…&sig=… — a bundle through its signed, short-lived link (Range supported)
+// GET/HEAD /api/ota/download?bundle_id=…&device=…&expires=…&sig=… — a bundle through its signed, short-lived link (streamed; Range, conditional requests)
 export const otaDownloadRoute = createRoute(anonymous, { query: z.record(z.string(), z.string()) }, download);
 
 // GET /api/ota/public-key[?format=raw|base64] — the OTA signing key: raw 32 bytes, base64, or JSON with the JWK and kept older keys

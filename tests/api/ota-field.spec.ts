@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -45,8 +46,25 @@ test.describe("the field runtime's index, downloads and keys", () => {
     await rollout(operator.api, v1.bundle_id, "stage");
     await rollout(operator.api, v1.bundle_id, "approve", { to: "production" });
 
-    const raw = Buffer.from(await (await anonymous.get("/api/ota/public-key?format=raw")).body());
+    // Every timestamp of the index parses with Python 3.10's datetime.fromisoformat (no `Z`).
+    const indexText = await (await anonymous.get(indexUrl)).text();
+    const parsed = JSON.parse(
+      execFileSync("python3", ["tests/support/py310_fromisoformat.py"], { input: indexText, encoding: "utf8" }),
+    ) as { checked: Array<{ path: string; value: string; ok: boolean; error: string | null }> };
+    const version = "$.models.seed.versions.1.1.0";
+    expect(parsed.checked.map((item) => item.path).sort()).toEqual(
+      [`${version}.created_at`, `${version}.metadata.download_url_expires_at`].sort(),
+    );
+    for (const item of parsed.checked) expect(item, item.path).toMatchObject({ ok: true, error: null });
+
+    const rawKey = await anonymous.get("/api/ota/public-key?format=raw");
+    expect(rawKey.status()).toBe(200);
+    expect(rawKey.headers()["content-type"]).toBe("application/octet-stream");
+    const raw = Buffer.from(await rawKey.body());
     expect(raw).toHaveLength(32);
+    // The same key as the base64 form: what the field updater reads from keys/model_signing.pub.
+    const base64Key = (await (await anonymous.get("/api/ota/public-key?format=base64")).text()).trim();
+    expect(raw.toString("base64")).toBe(base64Key);
     const root = await mkdtemp(join(tmpdir(), "ota-field-e2e-"));
     try {
       const field = new FieldRuntimeClient({ indexUrl, root, publicKey: raw });
@@ -121,7 +139,29 @@ test.describe("the field runtime's index, downloads and keys", () => {
     expect(rest.status()).toBe(206);
     const whole = Buffer.concat([await part.body(), await rest.body()]);
     expect(`sha256:${createHash("sha256").update(whole).digest("hex")}`).toBe(update.checksum);
-    expect((await anonymous.get(url, { headers: { range: `bytes=${update.size_bytes + 10}-` } })).status()).toBe(416);
+    const past = await anonymous.get(url, { headers: { range: `bytes=${update.size_bytes + 10}-` } });
+    expect(past.status()).toBe(416);
+    expect(past.headers()["content-range"]).toBe(`bytes */${update.size_bytes}`);
+    expect((await past.json()).error).toMatchObject({ code: "invalid", reason: "range_not_satisfiable" });
+    // Conditional requests: the ETag is the bundle's SHA-256.
+    const etag = `"${update.checksum.replace(/^sha256:/, "")}"`;
+    expect(head.headers().etag).toBe(etag);
+    const lastModified = head.headers()["last-modified"] as string;
+    expect(new Date(lastModified).toUTCString()).toBe(lastModified);
+    const unchanged = await anonymous.get(url, { headers: { "if-none-match": etag } });
+    expect(unchanged.status()).toBe(304);
+    expect((await unchanged.body()).length).toBe(0);
+    expect((await anonymous.get(url, { headers: { "if-modified-since": lastModified } })).status()).toBe(304);
+    const resumed = await anonymous.get(url, { headers: { range: "bytes=1024-", "if-range": etag } });
+    expect(resumed.status()).toBe(206);
+    expect((await resumed.body()).equals(await rest.body())).toBe(true);
+    // A resume against a file that changed since gets the whole new file, not a part of it.
+    const changed = await anonymous.get(url, { headers: { range: "bytes=1024-", "if-range": '"an-older-build"' } });
+    expect(changed.status()).toBe(200);
+    expect((await changed.body()).equals(whole)).toBe(true);
+    const stale = await anonymous.get(url, { headers: { "if-match": '"an-older-build"' } });
+    expect(stale.status()).toBe(412);
+    expect((await stale.json()).error).toMatchObject({ code: "precondition_failed", reason: "precondition_failed" });
     const forged = await anonymous.get(url.replace(/device=[0-9a-f]+/, "device=00000000"));
     expect(forged.status()).toBe(403);
     expect((await forged.json()).error).toMatchObject({ code: "forbidden", reason: "download_link_invalid" });

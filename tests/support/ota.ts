@@ -150,15 +150,20 @@ export interface BundleJson {
 export async function buildBundle(
   api: APIRequestContext,
   body: { model_id: string; version: string; requires_version?: string },
+  timeoutMs = 30_000,
 ): Promise<BundleJson> {
   const queued = await api.post("/api/console/ota/bundles", { data: body });
   if (queued.status() !== 202) throw new Error(`build: ${queued.status()} ${await queued.text()}`);
   const { bundle_id } = (await queued.json()) as { bundle_id: string };
-  return waitFor(async () => {
-    const bundle = await getBundle(api, bundle_id);
-    if (bundle.build.status === "failed") throw new Error(`build failed: ${bundle.build.error}`);
-    return bundle.build.status === "ready" ? bundle : null;
-  }, `bundle ${bundle_id} to build`);
+  return waitFor(
+    async () => {
+      const bundle = await getBundle(api, bundle_id);
+      if (bundle.build.status === "failed") throw new Error(`build failed: ${bundle.build.error}`);
+      return bundle.build.status === "ready" ? bundle : null;
+    },
+    `bundle ${bundle_id} to build`,
+    timeoutMs,
+  );
 }
 
 export async function getBundle(api: APIRequestContext, bundleId: string): Promise<BundleJson> {

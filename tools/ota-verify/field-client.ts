@@ -1,9 +1,10 @@
 /**
  * A robot-side OTA client written to the rules of the robot runtime in the field
- * (`shared/spec/UPSTREAM.md`, "OTA as the robot runtime does it"), for tests and as a reference:
+ * (see /docs/ota/robot-api, "Pointing a field robot at its index"), for tests and as a reference:
  *
  * - poll one index URL with a plain GET, no credentials, 30 s timeout; an answer that is not
  *   `application/json` means "no update", silently;
+ * - parse the entry's `created_at` as Python 3.10's `datetime.fromisoformat` does (no `Z`);
  * - look up the configured model id (default `seed`); offer an update when `latest_version` is
  *   newer than the installed one (from `current/manifest.json`, else `0.0.0`) and the runtime's
  *   own version (default `0.1.0`) is at least `min_brain_version`; versions are three integers and
@@ -48,6 +49,17 @@ export function runtimeVersion(value: unknown): [number, number, number] {
   const parts = value.split(".");
   if (parts.length !== 3 || !parts.every((part) => /^\d+$/.test(part))) return [0, 0, 0];
   return parts.map(Number) as [number, number, number];
+}
+
+/**
+ * Python 3.10's `datetime.fromisoformat` grammar: `YYYY-MM-DD[*HH[:MM[:SS[.fff[fff]]]][+HH:MM[:SS[.ffffff]]]]`,
+ * no `Z` (accepted only from 3.11). True when a 3.10 robot can parse the value.
+ */
+export function fromIsoFormatPy310(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  const grammar =
+    /^\d{4}-\d{2}-\d{2}(.\d{2}(:\d{2}(:\d{2}(\.(\d{3}|\d{6}))?)?)?([+-]\d{2}:\d{2}(:\d{2}(\.\d{6})?)?)?)?$/;
+  return grammar.test(value) && !Number.isNaN(new Date(value).getTime());
 }
 
 function newer(a: [number, number, number], b: [number, number, number]): number {
@@ -112,6 +124,11 @@ export class FieldRuntimeClient {
     if (!entry) return { status: "no_update", reason: "no entry for latest_version" };
     if (newer(runtimeVersion(this.options.runtimeVersion), runtimeVersion(entry.min_brain_version ?? "0.0.0")) < 0) {
       return { status: "no_update", reason: `needs runtime ${String(entry.min_brain_version)}` };
+    }
+    // The updater parses `created_at` with `datetime.fromisoformat`; on Python 3.10 (the field's
+    // Jetson images) a trailing `Z` raises, and the robot sees no update.
+    if (!fromIsoFormatPy310(entry.created_at)) {
+      return { status: "no_update", reason: `created_at unreadable: ${String(entry.created_at)}` };
     }
     const version = latest.join(".");
     try {

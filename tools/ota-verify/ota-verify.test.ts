@@ -226,8 +226,7 @@ describe("a field-runtime client updates from the index and refuses tampering", 
             const result = await openBundleDownload(ctx, {
               bundleId: url.searchParams.get("bundle_id") ?? "",
               params: Object.fromEntries(url.searchParams),
-              method: "GET",
-              range: req.headers.range ?? null,
+              request: { method: "GET", headers: new Headers(req.headers.range ? { range: req.headers.range } : {}) },
             });
             res.writeHead(result.status, result.headers);
             if (result.body) result.body.pipe(res);

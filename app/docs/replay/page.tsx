@@ -218,12 +218,15 @@ export default function ReplayDocs() {
               <code>GET …/replay/frames?stream=&amp;id=</code> or <code>?stream=&amp;step=</code>
             </td>
             <td>
-              The frame image. Locally: the bytes with <code>ETag</code>, <code>Cache-Control: private</code> and{" "}
-              <code>Range</code> support (206, 416). In the cloud: <code>302</code> to a short-lived signed Cloud
-              Storage URL. <code>X-Frame-Id</code> (and <code>X-Frame-Step</code> by step) say which frame it is; by
-              step, a step without a frame gets the latest one within 256 steps before it. <code>stream</code> is the
-              stream&apos;s field (<code>observation.depth_frame_id</code>) or, when only one stream has it, its kind (
-              <code>video</code>, <code>depth</code>); without it, the first stream. The same holds for frame packs.
+              The frame image. Locally: the bytes, streamed, with <code>ETag</code>, <code>Last-Modified</code>,{" "}
+              <code>Cache-Control: private</code>, conditional requests (<code>If-None-Match</code> /{" "}
+              <code>If-Modified-Since</code> → 304, <code>If-Range</code>) and <code>Range</code> support (206, 416{" "}
+              <code>range_not_satisfiable</code>), as for <Link href="/docs/ota/robot-api#download">OTA downloads</Link>
+              . In the cloud: <code>302</code> to a short-lived signed Cloud Storage URL. <code>X-Frame-Id</code> (and{" "}
+              <code>X-Frame-Step</code> by step) say which frame it is; by step, a step without a frame gets the latest
+              one within 256 steps before it. <code>stream</code> is the stream&apos;s field (
+              <code>observation.depth_frame_id</code>) or, when only one stream has it, its kind (<code>video</code>,{" "}
+              <code>depth</code>); without it, the first stream. The same holds for frame packs.
             </td>
           </tr>
         </tbody>

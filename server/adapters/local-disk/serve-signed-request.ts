@@ -1,7 +1,8 @@
 import { Readable } from "node:stream";
-import parseRange from "range-parser";
+import { answerObjectRequest } from "@/lib/blobs/serve-object";
 import { DomainError } from "@/lib/errors";
 import { errorResponse } from "@/server/http/errors";
+import { objectResponse } from "@/server/http/object-response";
 import type { LocalDiskBlobStore } from "./local-disk-blob-store";
 
 const PREFIX = "/api/blobs/";
@@ -25,7 +26,7 @@ function contentDisposition(name: string): string {
 
 /**
  * Serve a request to an HMAC-signed local blob URL: streamed PUT (content type and size bound by
- * the signature), GET/HEAD with `Range` and conditional requests. Framework-free: takes and
+ * the signature), GET/HEAD streamed with `Range` and conditional requests (`answerObjectRequest`). Framework-free: takes and
  * returns web `Request`/`Response`, so the Next route and plain test servers share it.
  */
 export interface ServeSignedBlobOptions {
@@ -79,44 +80,18 @@ export async function serveSignedBlobRequest(
     }
     const info = await store.head(key);
     if (!info) throw new DomainError("not_found", `Blob ${key} does not exist.`, { reason: "blob_missing" });
-    const headers = new Headers({
-      "content-type": claims.contentType ?? info.contentType,
-      etag: `"${info.etag}"`,
-      "last-modified": new Date(info.updatedAt).toUTCString(),
-      "accept-ranges": "bytes",
-      // The URL itself is the credential: caches may keep it only as long as it is valid.
-      "cache-control": `private, max-age=${Math.max(0, claims.expires - Math.floor(Date.now() / 1000))}`,
-    });
-    if (claims.downloadName) headers.set("content-disposition", contentDisposition(claims.downloadName));
-    if (request.headers.get("if-none-match") === `"${info.etag}"`) return new Response(null, { status: 304, headers });
-    const rangeHeader = request.headers.get("range");
-    let status = 200;
-    let range: { start: number; end: number } | undefined;
-    if (rangeHeader) {
-      const parsed = parseRange(info.size, rangeHeader, { combine: true });
-      if (parsed === -1) {
-        headers.set("content-range", `bytes */${info.size}`);
-        return Response.json(
-          {
-            error: {
-              code: "invalid",
-              message: `Range ${rangeHeader} is outside the ${info.size}-byte object.`,
-              reason: "range_not_satisfiable",
-            },
-          },
-          { status: 416, headers },
-        );
-      }
-      if (parsed !== -2 && parsed.type === "bytes" && parsed.length === 1 && parsed[0]) {
-        range = { start: parsed[0].start, end: parsed[0].end };
-        status = 206;
-        headers.set("content-range", `bytes ${range.start}-${range.end}/${info.size}`);
-      }
-    }
-    headers.set("content-length", String(range ? range.end - range.start + 1 : info.size));
-    if (request.method === "HEAD") return new Response(null, { status, headers });
-    const read = await store.get(key, range ? { range } : {});
-    return new Response(Readable.toWeb(read.stream) as ReadableStream, { status, headers });
+    const answer = await answerObjectRequest(
+      store,
+      { key, size: info.size, etag: info.etag, lastModified: info.updatedAt },
+      request,
+      {
+        "content-type": claims.contentType ?? info.contentType,
+        // The URL itself is the credential: caches may keep it only as long as it is valid.
+        "cache-control": `private, max-age=${Math.max(0, claims.expires - Math.floor(Date.now() / 1000))}`,
+        ...(claims.downloadName ? { "content-disposition": contentDisposition(claims.downloadName) } : {}),
+      },
+    );
+    return objectResponse(answer);
   } catch (error) {
     return errorResponse(error);
   }

@@ -40,17 +40,21 @@ Content-Type: application/json
     "size_bytes": 5243904,
     "release_notes": "Smoother grasping",
     "min_brain_version": "0.0.0",
-    "created_at": "2026-06-01T12:00:00.000Z",
+    "created_at": "2026-06-01T12:00:00.000+00:00",
     "metadata": {"bundle_id": "companion-v1@1.1.0", "robot_model": "companion-v1", "model_id": "mdl_…",
                  "model_name": "seed", "key_id": "ota-3f9a…", "requires_version": ">=1.0.0",
-                 "rollout_status": "canary", "download_url_expires_at": "…"}
+                 "rollout_status": "canary", "download_url_expires_at": "2026-06-01T13:00:00.000+00:00"}
   }}
 }}}`;
 
-const FIELD = `# on the robot, in the runtime's OTA settings
-update_url: https://continuon.cloud/api/ota/14d4b680/registry.json
-model_id:   seed                # the runtime's default; another id → append ?model_id=<id> to the URL
-public_key: <contents of https://continuon.cloud/api/ota/public-key?format=base64, fetched once at provisioning>`;
+const FIELD = `# 1. the index URL: the updater reads it from its environment (or its constructor argument)
+export CONTINUON_MODEL_REGISTRY_URL=https://continuon.cloud/api/ota/14d4b680/registry.json
+#    another model id than the default "seed": append ?model_id=<id> to that URL
+
+# 2. the platform's public key, as the 32 raw bytes the updater reads (not base64 text)
+mkdir -p <config_dir>/keys
+curl -fsS -o <config_dir>/keys/model_signing.pub 'https://continuon.cloud/api/ota/public-key?format=raw'
+test "$(stat -c %s <config_dir>/keys/model_signing.pub)" = 32 && echo key ok`;
 
 export default function OtaRobotApi() {
   return (
@@ -154,13 +158,33 @@ export default function OtaRobotApi() {
       <h2 id="download">Downloading</h2>
       <p>
         <code>download_url</code> is valid for one hour, for that bundle and that robot. It answers <code>200</code>{" "}
-        with the whole file (<code>application/gzip</code>, streamed) or <code>206</code> for one <code>Range</code>{" "}
-        (resume a broken download with <code>Range: bytes=&lt;received&gt;-</code>); <code>416</code> for a range past
-        the end, <code>403</code> <code>download_link_invalid</code> / <code>download_link_expired</code> (ask{" "}
-        <code>check</code> again), <code>409</code> <code>rollout_paused</code> / <code>rollout_rolled_back</code>. The
-        response carries <code>x-checksum-sha256</code>, <code>x-signature-ed25519</code> and <code>x-key-id</code>.
-        Serving the last byte counts the robot as <code>downloaded</code>.
+        with the whole file (<code>application/gzip</code>) or <code>206</code> for one <code>Range</code> (resume a
+        broken download with <code>Range: bytes=&lt;received&gt;-</code>); <code>416</code>{" "}
+        <code>range_not_satisfiable</code> for a range past the end, <code>403</code> <code>download_link_invalid</code>{" "}
+        / <code>download_link_expired</code> (ask <code>check</code> again), <code>409</code>{" "}
+        <code>rollout_paused</code> / <code>rollout_rolled_back</code>. The response carries{" "}
+        <code>x-checksum-sha256</code>, <code>x-signature-ed25519</code> and <code>x-key-id</code>. Serving the last
+        byte counts the robot as <code>downloaded</code>.
       </p>
+      <ul>
+        <li>
+          The file is streamed from storage as the robot reads it: a slow robot slows only its own download, and many
+          robots fetching a large bundle at once do not grow the server&apos;s memory.
+        </li>
+        <li>
+          <code>HEAD</code> answers the headers a <code>GET</code> would, with <code>Content-Length</code> (size a
+          download from it); <code>Range</code> applies to <code>GET</code> only. A multi-part <code>Range</code>, or
+          one in another unit, gets the whole file.
+        </li>
+        <li>
+          The <code>ETag</code> is the bundle&apos;s SHA-256 in quotes; <code>Last-Modified</code> is when the build
+          finished. <code>If-None-Match</code> (or <code>If-Modified-Since</code>) matching answers <code>304</code>{" "}
+          without a body. To resume safely, send <code>If-Range: &quot;&lt;etag&gt;&quot;</code> with the{" "}
+          <code>Range</code>: if the file is no longer the one you started, the answer is <code>200</code> with the
+          whole file instead of a <code>206</code> you would splice onto the wrong bytes. <code>If-Match</code> /{" "}
+          <code>If-Unmodified-Since</code> that no longer hold answer <code>412</code> <code>precondition_failed</code>.
+        </li>
+      </ul>
       <h2 id="index">GET /api/ota/&#123;device_id&#125;/registry.json</h2>
       <pre>
         <code>{INDEX}</code>
@@ -182,6 +206,12 @@ export default function OtaRobotApi() {
           listed only once the platform knows the robot satisfies it.
         </li>
         <li>
+          Timestamps (<code>created_at</code>, <code>download_url_expires_at</code>) end in <code>+00:00</code>, never{" "}
+          <code>Z</code>: the updater parses <code>created_at</code> with Python&apos;s{" "}
+          <code>datetime.fromisoformat</code>, which accepts <code>Z</code> only from Python 3.11, and robot images on
+          Python 3.10 (Ubuntu 22.04) would otherwise see no update.
+        </li>
+        <li>
           A device id nobody registered gets the same answer as a robot with nothing to install (200,{" "}
           <code>&#123;&quot;models&quot;: &#123;&#125;&#125;</code>, same headers), so the index cannot be used to find
           registered device ids. Polls are limited to 240 an hour per device id.
@@ -191,17 +221,37 @@ export default function OtaRobotApi() {
       <ol>
         <li>Register the robot (provisioning token and device key) so the platform knows its device id and model.</li>
         <li>
-          Set the runtime&apos;s update URL to the robot&apos;s own index and give it the platform&apos;s public key:
+          Point the updater at the robot&apos;s own index with <code>CONTINUON_MODEL_REGISTRY_URL</code> (in the
+          environment of the runtime&apos;s service; the updater&apos;s constructor argument does the same), and write
+          the platform&apos;s public key as 32 raw bytes to <code>&lt;config_dir&gt;/keys/model_signing.pub</code> (
+          <code>&lt;config_dir&gt;</code> is the runtime&apos;s configuration folder). The updater has no{" "}
+          <code>update_url</code> setting, and it reads the key file as raw bytes: the base64 text of{" "}
+          <code>?format=base64</code> in that file is a wrong key.
         </li>
       </ol>
       <pre>
         <code>{FIELD}</code>
       </pre>
       <p>
+        Fetch the key again after a key rotation (see <Link href="/docs/ota#keys">OTA</Link>); bundles signed before the
+        rotation still verify with the older keys listed by <code>/api/ota/public-key</code>.
+      </p>
+      <p id="field-signature">
+        <strong>The field updater does not check signatures today.</strong> It imports{" "}
+        <code>nacl.exceptions.BadSignature</code>, which PyNaCl calls <code>BadSignatureError</code>, so its signature
+        check is skipped even with the key in place. What protects those robots is the platform&apos;s side: the index
+        is served over HTTPS with the bundle&apos;s SHA-256 <code>checksum</code>, which the updater does check before
+        unpacking; the download link is bound to that bundle and robot and expires after an hour; and every bundle is
+        signed when it is built and can be verified against the published key (console &quot;Verify&quot;,{" "}
+        <Link href="/docs/ota/bundle-format#signature">ota_verify.py</Link>). Install the key file anyway: the check
+        applies as soon as the updater&apos;s import is fixed.
+      </p>
+      <p>
         The runtime polls every 24 hours (or on demand), compares <code>latest_version</code> with its installed{" "}
         <code>manifest.json</code>, checks <code>min_brain_version</code>, downloads, checks checksum and signature,
-        unpacks, swaps <code>current/</code> and <code>rollback/</code>, and rolls back on failure. It never reports;
-        the platform counts it through its downloads. A fleet rollback cannot move such a robot to an older version (see{" "}
+        unpacks, swaps <code>current/</code> and <code>rollback/</code>, and rolls back on failure (the signature check
+        is skipped today, see <a href="#field-signature">above</a>). It never reports; the platform counts it through
+        its downloads. A fleet rollback cannot move such a robot to an older version (see{" "}
         <Link href="/docs/ota/rollouts#rollback">Rollback</Link>).
       </p>
       <h2 id="keys">Public key</h2>

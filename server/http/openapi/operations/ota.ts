@@ -112,13 +112,19 @@ export const OTA_OPERATIONS: OperationSpec[] = [
     method: "GET",
     path: "/api/ota/download",
     operationId: "downloadBundle",
-    summary: "A bundle through its signed, short-lived link (Range supported)",
+    summary: "A bundle through its signed, short-lived link (streamed; Range and conditional requests)",
     description:
-      "The `download_url` of a check answer or of the field index: valid one hour, for that bundle and robot. Serving the last byte counts the robot as `downloaded`. Paused and rolled-back bundles are refused.",
+      "The `download_url` of a check answer or of the field index: valid one hour, for that bundle and robot. Streamed as the robot reads it. The ETag is the bundle's SHA-256; `If-None-Match` / `If-Modified-Since` answer 304, `If-Range` keeps a resume from splicing a changed file (200 with the whole file), `If-Match` / `If-Unmodified-Since` that no longer hold answer 412. Serving the last byte counts the robot as `downloaded`. Paused and rolled-back bundles are refused.",
     area: "ota",
     auth: ["signed-url"],
     query: ZDownloadQuery,
-    headers: { Range: { description: "Resume a broken download: `bytes=<received>-`" } },
+    headers: {
+      Range: { description: "Resume a broken download: `bytes=<received>-`" },
+      "If-Range": {
+        description: "The ETag of the part already received: the range is served only if the file is unchanged",
+      },
+      "If-None-Match": { description: "An ETag held: 304 when it still matches" },
+    },
     responses: {
       200: {
         contentType: "application/gzip",
@@ -130,9 +136,14 @@ export const OTA_OPERATIONS: OperationSpec[] = [
         },
       },
       206: { contentType: "application/gzip", description: "One range of it" },
+      304: "Not modified: the `If-None-Match` ETag (or `If-Modified-Since` date) still matches",
       403: { schema: ZErrorBody, description: "`download_link_invalid`, `download_link_expired`: ask check again" },
       409: { schema: ZErrorBody, description: "`rollout_paused`, `rollout_rolled_back`" },
-      416: { schema: ZErrorBody, description: "The range is past the end" },
+      412: {
+        schema: ZErrorBody,
+        description: "`precondition_failed`: `If-Match` / `If-Unmodified-Since` no longer hold",
+      },
+      416: { schema: ZErrorBody, description: "`range_not_satisfiable`: the range is past the end" },
     },
     examples: [
       {
@@ -208,7 +219,7 @@ export const OTA_OPERATIONS: OperationSpec[] = [
     operationId: "getFieldIndex",
     summary: "The field runtime's update index for that robot's cohort (no credentials)",
     description:
-      'Exactly the document the robot runtime in the field polls: `Content-Type: application/json`, plain versions, a `sha256:` checksum and a base64 Ed25519 signature over the bundle bytes. It lists the one bundle the robot\'s cohort should run, under the model id the runtime looks up (`seed`, or `?model_id=`); `{"models": {}}` when there is nothing to offer. Unknown device ids are 404; 240 polls an hour per robot.',
+      "Exactly the document the robot runtime in the field polls: `Content-Type: application/json`, plain versions, a `sha256:` checksum and a base64 Ed25519 signature over the bundle bytes. It lists the one bundle the robot's cohort should run, under the model id the runtime looks up (`seed`, or `?model_id=`); `{\"models\": {}}` when there is nothing to offer. Timestamps end in `+00:00`, never `Z` (Python 3.10's `datetime.fromisoformat` refuses `Z`). Unknown device ids are 404; 240 polls an hour per robot.",
     area: "ota",
     auth: ["public"],
     params: z.object({ device_id: z.string().max(64) }),
@@ -232,7 +243,7 @@ export const OTA_OPERATIONS: OperationSpec[] = [
                   size_bytes: size,
                   release_notes: "Smoother grasping",
                   min_brain_version: "0.0.0",
-                  created_at: EXAMPLE.time,
+                  created_at: EXAMPLE.time.replace(/Z$/, "+00:00"),
                   metadata: {
                     bundle_id: bundle,
                     robot_model: "companion-v1",

@@ -1,10 +1,8 @@
-import { Readable } from "node:stream";
-import parseRange from "range-parser";
 import { z } from "zod";
-import { DomainError } from "@/lib/errors";
+import { answerObjectRequest } from "@/lib/blobs/serve-object";
 import { resolveReplayFrame } from "@/lib/replay";
 import { withUser } from "@/server/auth/with-user";
-import { errorResponseParts } from "@/server/http/errors";
+import { objectResponse } from "@/server/http/object-response";
 import { createRoute } from "@/server/http/route";
 
 const params = z.object({ episodeId: z.string().min(1).max(200) });
@@ -37,35 +35,12 @@ export const GET = createRoute(
       });
     }
     const { info } = frame;
-    const headers = new Headers({
-      ...common,
-      "content-type": info.contentType,
-      etag: `"${info.etag}"`,
-      "accept-ranges": "bytes",
-      "cache-control": `private, max-age=${FRAME_MAX_AGE_S}`,
-    });
-    if (request.headers.get("if-none-match") === `"${info.etag}"`) return new Response(null, { status: 304, headers });
-    const rangeHeader = request.headers.get("range");
-    let range: { start: number; end: number } | undefined;
-    if (rangeHeader) {
-      const parsed = parseRange(info.size, rangeHeader, { combine: true });
-      if (parsed === -1) {
-        headers.set("content-range", `bytes */${info.size}`);
-        headers.set("content-type", "application/json");
-        const { body } = errorResponseParts(
-          new DomainError("invalid", `Range ${rangeHeader} is outside the ${info.size}-byte frame.`, {
-            reason: "range_not_satisfiable",
-          }),
-        );
-        return Response.json(body, { status: 416, headers });
-      }
-      if (parsed !== -2 && parsed.type === "bytes" && parsed.length === 1 && parsed[0]) {
-        range = { start: parsed[0].start, end: parsed[0].end };
-        headers.set("content-range", `bytes ${range.start}-${range.end}/${info.size}`);
-      }
-    }
-    headers.set("content-length", String(range ? range.end - range.start + 1 : info.size));
-    const read = await ctx.blobs.get(frame.key, range ? { range } : {});
-    return new Response(Readable.toWeb(read.stream) as ReadableStream, { status: range ? 206 : 200, headers });
+    const answer = await answerObjectRequest(
+      ctx.blobs,
+      { key: frame.key, size: info.size, etag: info.etag, lastModified: info.updatedAt },
+      request,
+      { ...common, "content-type": info.contentType, "cache-control": `private, max-age=${FRAME_MAX_AGE_S}` },
+    );
+    return objectResponse(answer);
   },
 );
