@@ -190,7 +190,7 @@ test.describe("sessions end server-side", () => {
     expect(changed.status()).toBe(200);
     await expectRefused(baseURL as string, copied, "session_revoked");
     expect((await admin.get("/api/console/users?limit=1")).status()).toBe(200);
-    const again = await sessionApi(baseURL);
+    const again = await sessionApi(baseURL as string);
     expect(await signInWithPassword(again, user.email, user.password)).toEqual({
       uid: user.uid,
       email: user.email,
@@ -213,7 +213,7 @@ test.describe("sessions end server-side", () => {
     expect(await disabled.json()).toMatchObject({ uid: user.uid, disabled: true });
     await expectRefused(baseURL as string, copied, "account_disabled");
     const signIn = await (
-      await sessionApi(baseURL)
+      await sessionApi(baseURL as string)
     ).post("/api/auth/sign-in", {
       data: { email: user.email, password: user.password },
     });
@@ -223,7 +223,7 @@ test.describe("sessions end server-side", () => {
     expect(await enabled.json()).toEqual({ uid: user.uid, disabled: false, disabled_at: null });
     // Enabling does not bring the old cookie back; signing in again works.
     await expectRefused(baseURL as string, copied, "session_revoked");
-    const again = await sessionApi(baseURL);
+    const again = await sessionApi(baseURL as string);
     await signInWithPassword(again, user.email, user.password);
     await expectAccepted(baseURL as string, await sessionCookie(again));
   });
@@ -231,7 +231,7 @@ test.describe("sessions end server-side", () => {
   test("a password change: every session ends, the old password stops working", async ({ baseURL }) => {
     const user = await signUpAndSignIn(baseURL as string, "rotate");
     const copied = await sessionCookie(user.api);
-    const other = await sessionApi(baseURL);
+    const other = await sessionApi(baseURL as string);
     await signInWithPassword(other, user.email, user.password);
     const otherCookie = await sessionCookie(other);
     const wrong = await user.api.post("/api/auth/password", {
@@ -248,13 +248,13 @@ test.describe("sessions end server-side", () => {
     await expectRefused(baseURL as string, copied, "session_revoked");
     await expectRefused(baseURL as string, otherCookie, "session_revoked");
     const old = await (
-      await sessionApi(baseURL)
+      await sessionApi(baseURL as string)
     ).post("/api/auth/sign-in", {
       data: { email: user.email, password: user.password },
     });
     expect(old.status()).toBe(401);
     expect((await old.json()).error).toMatchObject({ code: "unauthenticated", reason: "bad_credentials" });
-    const again = await sessionApi(baseURL);
+    const again = await sessionApi(baseURL as string);
     await signInWithPassword(again, user.email, "lunar teapot gravel quartet");
   });
 });
@@ -296,7 +296,7 @@ test.describe("password policy", () => {
       expect(response.status()).toBe(400);
       expect((await response.json()).error).toMatchObject({ code: "invalid", reason: "weak_password" });
       await expectAccepted(baseURL as string, await sessionCookie(user.api));
-      await signInWithPassword(await sessionApi(baseURL), user.email, user.password);
+      await signInWithPassword(await sessionApi(baseURL as string), user.email, user.password);
     });
   }
 });
@@ -328,7 +328,7 @@ test.describe("sign-up does not tell who has an account", () => {
     });
     expect(impostor.status()).toBe(401);
     expect((await impostor.json()).error).toMatchObject({ reason: "bad_credentials" });
-    const owner = await sessionApi(baseURL);
+    const owner = await sessionApi(baseURL as string);
     expect((await signInWithPassword(owner, existing.email, existing.password)).uid).toBe(existing.uid);
     const admin = await adminApi(baseURL as string);
     const users = (await (await admin.get("/api/console/users?limit=200")).json()) as {
@@ -343,7 +343,7 @@ test.describe("sign-in throttling", () => {
     baseURL,
   }) => {
     const user = await signUpAndSignIn(baseURL as string, "target");
-    const attacker = await sessionApi(baseURL);
+    const attacker = await sessionApi(baseURL as string);
     for (let i = 0; i < 5; i++) {
       const wrong = await attacker.post("/api/auth/sign-in", { data: { email: user.email, password: `guess ${i}` } });
       expect(wrong.status()).toBe(401);
@@ -397,7 +397,7 @@ test.describe("sign-in throttling", () => {
         expect(wrong.status).toBe(401);
       }
     }
-    const owner = await sessionApi(baseURL);
+    const owner = await sessionApi(baseURL as string);
     expect((await signInWithPassword(owner, user.email, user.password)).uid).toBe(user.uid);
   });
 });
