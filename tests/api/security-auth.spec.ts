@@ -177,7 +177,7 @@ test.describe("sessions end server-side", () => {
     expect(signOut.status()).toBe(200);
     await expectRefused(baseURL as string, copied, "session_revoked");
     // A fresh sign-in works as before.
-    const again = await sessionApi(baseURL);
+    const again = await sessionApi(baseURL as string);
     await signInWithPassword(again, user.email, user.password);
     await expectAccepted(baseURL as string, await sessionCookie(again));
   });
