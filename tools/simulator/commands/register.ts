@@ -4,7 +4,8 @@ import type { SimulatorCommand } from "./types";
 export const registerCommand: SimulatorCommand = {
   name: "register",
   summary: "Register the robot's device key with a provisioning token (creates the identity if needed)",
-  usage: "register --token cpt_… [--dir DIR] [--url URL] [--name NAME] [--model companion-v1]",
+  usage:
+    "register --token cpt_… [--dir DIR] [--url URL] [--name NAME] [--model companion-v1] [--manufacturer continuon] [--device-id 8hex]",
   options: {
     ...COMMON_OPTIONS,
     token: { type: "string" },
