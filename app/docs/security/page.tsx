@@ -50,6 +50,11 @@ export default function Security() {
           Route wrappers reject callers without the role, and the domain verbs check again: a page or a layout is never
           the only gate.
         </li>
+        <li>
+          In the console, an area above your role (Training and Models need operator, Admin needs admin) says which role
+          it needs instead of showing its pages. A robot, episode, job, model, bundle or session you may not see reads
+          &ldquo;not found&rdquo;, exactly like one that does not exist (HTTP 404), so its existence is not revealed.
+        </li>
       </ul>
       <h2 id="robots">Robots</h2>
       <p>

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -7,8 +6,8 @@ import { Input, Select } from "@/components/ui/input";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { listAudit } from "@/lib/audit/list-audit";
-import { isDomainError } from "@/lib/errors";
 import { requirePageSession } from "@/server/http/page-context";
+import { loadOr404 } from "@/server/http/load-or-404";
 
 export const metadata: Metadata = { title: "Audit log" };
 export const dynamic = "force-dynamic";
@@ -27,13 +26,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     outcome: (["success", "failure", "denied"].includes(search.outcome ?? "") ? search.outcome : undefined) as
       "success" | "failure" | "denied" | undefined,
   };
-  let page;
-  try {
-    page = await listAudit(session.ctx, { ...filter, cursor: search.cursor ?? null, limit: 100 });
-  } catch (error) {
-    if (isDomainError(error) && error.code === "forbidden") notFound();
-    throw error;
-  }
+  const page = await loadOr404(() => listAudit(session.ctx, { ...filter, cursor: search.cursor ?? null, limit: 100 }));
   const query = new URLSearchParams(
     Object.entries(filter).filter((entry): entry is [string, string] => Boolean(entry[1])),
   );

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { ConnectButton } from "@/components/remote/connect-button";
 import { ActionButton } from "@/components/robots/action-button";
 import { LiveRobotPanel } from "@/components/robots/live-robot-panel";
@@ -7,10 +6,10 @@ import { RobotsQueryProvider } from "@/components/robots/query-provider";
 import { RobotEditForm } from "@/components/robots/robot-edit-form";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { isDomainError } from "@/lib/errors";
 import { getRobot } from "@/lib/robots/get-robot";
 import { hasRole } from "@/lib/users/authorize";
 import { requirePageSession } from "@/server/http/page-context";
+import { loadOr404 } from "@/server/http/load-or-404";
 
 export const metadata: Metadata = { title: "Robot" };
 export const dynamic = "force-dynamic";
@@ -36,13 +35,7 @@ export default async function RobotPage({
   const { deviceId } = await params;
   const { claimed } = await searchParams;
   const session = await requirePageSession(`/console/robots/${deviceId}`);
-  let detail;
-  try {
-    detail = await getRobot(session.ctx, { device_id: deviceId });
-  } catch (error) {
-    if (isDomainError(error) && (error.code === "not_found" || error.code === "invalid")) notFound();
-    throw error;
-  }
+  const detail = await loadOr404(() => getRobot(session.ctx, { device_id: deviceId }));
   const robot = detail.robot;
   const role = session.user.data.role;
   const isAdmin = hasRole(role, "admin");
