@@ -66,7 +66,7 @@ export default async function RobotPage({
         </p>
       )}
       <RobotsQueryProvider>
-        <LiveRobotPanel initial={detail} />
+        <LiveRobotPanel initial={detail} renderedAt={session.ctx.now().getTime()} />
       </RobotsQueryProvider>
       <div className="mt-4 grid gap-4 lg:grid-cols-2">
         <Card title="Identity">
