@@ -59,3 +59,27 @@ test("episode filters have visible labels, dates included", async ({ page }) => 
   await expect(form.getByLabel("Uploaded from", { exact: true })).toHaveAttribute("type", "date");
   await keepScreenshot(page, "console-episodes-filters");
 });
+
+test("filter selects on the robots and episodes pages show their whole label", async ({ page }) => {
+  await useAdminSession(page);
+  for (const [path, form] of [
+    ["/console/robots", "Filter robots"],
+    ["/console/episodes", "Filter episodes"],
+  ] as const) {
+    await page.goto(path);
+    const selects = page.getByRole("form", { name: form }).locator("select");
+    for (const select of await selects.all()) {
+      const fit = await select.evaluate((element: HTMLSelectElement) => {
+        const style = getComputedStyle(element);
+        const context = document.createElement("canvas").getContext("2d")!;
+        context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const text = element.selectedOptions[0]?.textContent ?? "";
+        const room = element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return { text, needed: Math.ceil(context.measureText(text).width), room };
+      });
+      expect(fit.needed, `${path}: "${fit.text}" needs ${fit.needed} px, has ${fit.room}`).toBeLessThanOrEqual(
+        fit.room,
+      );
+    }
+  }
+});
