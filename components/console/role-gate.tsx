@@ -1,20 +1,32 @@
-import type { ReactNode } from "react";
 import type { Role } from "@/lib/context";
 import { hasRole } from "@/lib/users/authorize";
 import { getPageSession } from "@/server/http/page-context";
-import { ConsoleMessage } from "./console-message";
+import { ConsoleMessage, MissingThing } from "./console-message";
 
 const ARTICLE: Record<Role, string> = { owner: "an owner", operator: "an operator", admin: "an admin" };
 
 /**
- * A console area for one role and up (a segment layout wraps its pages in it): a user below the
- * role sees, inside the shell, which role the area needs and what they have, instead of a bare 404.
- * The pages' verbs check the role again; signed-out visitors fall through to the page's sign-in.
+ * The not-found screen of a console area for one role and up (Training, Models, Admin). Its pages
+ * answer 404 when the user's role is too low (the verbs refuse; `loadOr404`), so this screen says
+ * which role the area needs to a user below it, and what is missing to everyone else.
  */
-export async function RoleGate({ area, role, children }: { area: string; role: Role; children: ReactNode }) {
+export async function AreaNotFound({
+  area,
+  role,
+  thing,
+  listHref,
+  listLabel,
+}: {
+  area: string;
+  role: Role;
+  thing: string;
+  listHref: string;
+  listLabel: string;
+}) {
   const session = await getPageSession();
-  if (!session || hasRole(session.user.data.role, role)) return <>{children}</>;
-  const current = session.user.data.role;
+  const current = session?.user.data.role;
+  if (!current || hasRole(current, role))
+    return <MissingThing thing={thing} listHref={listHref} listLabel={listLabel} />;
   const who = role === "admin" ? "admins" : `${role}s and admins`;
   return (
     <ConsoleMessage

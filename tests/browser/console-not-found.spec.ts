@@ -25,7 +25,8 @@ test("an owner opening Training, Models or Users sees, inside the console, which
     ["/console/admin/users", "Admin", "admin", "admins"],
     ["/console/admin/audit", "Admin", "admin", "admins"],
   ] as const) {
-    await page.goto(path);
+    // The page answers 404 (as for anything the user may not see) and says which role it needs.
+    expect((await page.goto(path))?.status(), path).toBe(404);
     const message = page.getByTestId("role-required");
     await expect(message.getByRole("heading")).toHaveText(`${area} needs the ${role} role`);
     await expect(message).toContainText(

@@ -52,8 +52,9 @@ export default function Security() {
         </li>
         <li>
           In the console, an area above your role (Training and Models need operator, Admin needs admin) says which role
-          it needs instead of showing its pages. A robot, episode, job, model, bundle or session you may not see reads
-          &ldquo;not found&rdquo;, exactly like one that does not exist (HTTP 404), so its existence is not revealed.
+          it needs instead of showing its pages (the answer is still HTTP 404). A robot, episode, job, model, bundle or
+          session you may not see reads &ldquo;not found&rdquo;, exactly like one that does not exist (HTTP 404), so its
+          existence is not revealed.
         </li>
       </ul>
       <h2 id="robots">Robots</h2>

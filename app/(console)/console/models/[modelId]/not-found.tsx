@@ -1,5 +1,5 @@
-import { MissingThing } from "@/components/console/console-message";
+import { AreaNotFound } from "@/components/console/role-gate";
 
 export default function ModelNotFound() {
-  return <MissingThing thing="Model" listHref="/console/models" listLabel="All models" />;
+  return <AreaNotFound area="Models" role="operator" thing="Model" listHref="/console/models" listLabel="All models" />;
 }

@@ -1,5 +1,13 @@
-import { MissingThing } from "@/components/console/console-message";
+import { AreaNotFound } from "@/components/console/role-gate";
 
 export default function TrainingJobNotFound() {
-  return <MissingThing thing="Training job" listHref="/console/training" listLabel="All training jobs" />;
+  return (
+    <AreaNotFound
+      area="Training"
+      role="operator"
+      thing="Training job"
+      listHref="/console/training"
+      listLabel="All training jobs"
+    />
+  );
 }
