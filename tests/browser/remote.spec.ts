@@ -2,7 +2,7 @@ import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import type { RobotClient } from "../../tools/robot-client";
 import { RemoteRobotPeer } from "../../tools/simulator/behaviors/remote-peer";
 import { registerRobot } from "../support/remote";
-import { keepScreenshot } from "../support/screens";
+import { keepScreenshot, watchHydrationErrors } from "../support/screens";
 import { adminApi, signUpAndSignIn, type SignedInUser } from "../support/users";
 
 /**
@@ -48,6 +48,7 @@ test("an owner claims a robot, connects from its page, sees telemetry and gets c
   context,
 }) => {
   await signedIn(context, owner);
+  const hydration = watchHydrationErrors(page);
   await page.goto("/console/remote");
   await expect(page.getByText("You own no robots yet")).toBeVisible();
   await expect(page.getByText("No remote sessions yet")).toBeVisible();
@@ -96,6 +97,8 @@ test("an owner claims a robot, connects from its page, sees telemetry and gets c
   await expect(page.getByTestId("remote-time-left")).toHaveCount(0);
   await page.goto("/console/remote");
   await expect(page.getByTestId("my-sessions")).toContainText("bye");
+  // Neither the robot page nor the session page logs a React hydration error.
+  expect(hydration).toEqual([]);
 });
 
 test("an admin sees the active session and ends it; the owner's page says it was revoked", async ({
