@@ -62,12 +62,12 @@ export default async function LandingPage() {
       <SiteHeader signedIn={session !== null} />
       <main className="flex-1">
         <section className="bg-ink-950 text-white">
-          <div className="mx-auto grid max-w-6xl gap-10 px-4 py-16 sm:py-24 lg:grid-cols-[1.1fr_0.9fr] lg:items-center">
+          <div className="mx-auto grid max-w-6xl grid-cols-[minmax(0,1fr)] gap-10 px-4 py-16 sm:py-24 lg:grid-cols-[minmax(0,1.1fr)_minmax(0,0.9fr)] lg:items-center">
             <div>
               <p className="text-sm font-medium tracking-wide text-brand-300 uppercase">
                 The cloud half of self-learning robots
               </p>
-              <h1 className="mt-3 text-4xl leading-tight font-semibold tracking-tight sm:text-5xl">
+              <h1 className="mt-3 text-3xl leading-tight font-semibold tracking-tight break-words sm:text-5xl">
                 From a robot&apos;s first episode to its next model — one platform.
               </h1>
               <p className="mt-5 max-w-xl text-lg leading-8 text-slate-300">
@@ -95,7 +95,7 @@ export default async function LandingPage() {
                 </Link>
               </div>
             </div>
-            <div className="rounded-xl border border-white/10 bg-black/40 p-5 font-mono text-sm leading-6 text-slate-200 shadow-2xl">
+            <div className="min-w-0 overflow-x-auto rounded-xl border border-white/10 bg-black/40 p-4 font-mono text-xs leading-6 whitespace-nowrap text-slate-200 shadow-2xl sm:p-5 sm:text-sm">
               <div className="mb-3 text-xs text-slate-400"># a robot says it is alive — signed with its device key</div>
               <div>
                 <span className="text-brand-300">POST</span> /api/rcan/heartbeat

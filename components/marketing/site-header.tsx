@@ -5,9 +5,9 @@ import { Logo } from "@/components/ui/logo";
 export function SiteHeader({ signedIn }: { signedIn: boolean }) {
   return (
     <header className="sticky top-0 z-20 border-b border-white/10 bg-ink-950/95 backdrop-blur">
-      <div className="mx-auto flex h-14 max-w-6xl items-center justify-between gap-4 px-4">
+      <div className="mx-auto flex h-14 max-w-6xl items-center justify-between gap-2 px-3 sm:gap-4 sm:px-4">
         <Logo inverted />
-        <nav className="flex items-center gap-1 text-sm sm:gap-3">
+        <nav className="flex shrink-0 items-center gap-0.5 text-sm whitespace-nowrap sm:gap-3" aria-label="Site">
           <Link href="/docs" className="rounded px-2 py-1 text-slate-300 hover:text-white">
             Docs
           </Link>
@@ -24,7 +24,8 @@ export function SiteHeader({ signedIn }: { signedIn: boolean }) {
                 Sign in
               </Link>
               <Link href="/signup" className={buttonClass("primary", "sm")}>
-                Create account
+                <span className="sm:hidden">Sign up</span>
+                <span className="hidden sm:inline">Create account</span>
               </Link>
             </>
           )}

@@ -6,6 +6,7 @@ import { Badge, type Tone } from "@/components/ui/badge";
 import { Button, buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Input, Select } from "@/components/ui/input";
+import { formatAgo } from "@/lib/format-time";
 import {
   ROBOT_MODES,
   type AckMessage,
@@ -20,7 +21,8 @@ interface CommandEntry {
   id: string;
   label: string;
   sentAt: number;
-  status: "pending" | "completed" | "failed";
+  /** `sent`: a drive (teleop) message, which robots do not acknowledge. */
+  status: "pending" | "sent" | "completed" | "failed";
   detail: string | null;
   latencyMs: number | null;
 }
@@ -103,6 +105,7 @@ export function RemoteSessionPanel({
   const teleopSeq = useRef(0);
   const teleopTimer = useRef<ReturnType<typeof setInterval> | null>(null);
   const commandSeq = useRef(0);
+  const driving = useRef(false);
 
   useEffect(() => {
     if (!key) return;
@@ -177,7 +180,26 @@ export function RemoteSessionPanel({
     if (teleopTimer.current) clearInterval(teleopTimer.current);
     teleopTimer.current = null;
     const send = () => connection.current?.send({ v: 1, type: "teleop", seq: teleopSeq.current++, linear, angular });
-    send();
+    const sent = send() ?? false;
+    // The log shows each start of a motion and the stop after it (not the repeats while held).
+    const moving = linear !== 0 || angular !== 0;
+    if (moving || driving.current) {
+      const id = `drive-${Date.now().toString(36)}-${++commandSeq.current}`;
+      setCommands((list) =>
+        [
+          {
+            id,
+            label: moving ? `drive ${linear} m/s, ${angular} rad/s` : "drive stop",
+            sentAt: performance.now(),
+            status: sent ? ("sent" as const) : ("failed" as const),
+            detail: sent ? (moving ? "repeated while held" : null) : "not connected",
+            latencyMs: null,
+          },
+          ...list,
+        ].slice(0, 20),
+      );
+    }
+    driving.current = moving;
     // Keep sending while held: the robot's watchdog stops it when they stop coming.
     if (linear !== 0 || angular !== 0) teleopTimer.current = setInterval(send, 100);
   }, []);
@@ -249,9 +271,13 @@ export function RemoteSessionPanel({
           <span>
             RTT <strong data-testid="remote-rtt">{rtt === null ? "—" : `${rtt} ms`}</strong>
           </span>
-          <span>
-            Token <strong data-testid="remote-time-left">{formatLeft(expiresMs)}</strong> left
-          </span>
+          {ended ? (
+            <span data-testid="remote-token-ended">Token no longer valid</span>
+          ) : (
+            <span>
+              Token <strong data-testid="remote-time-left">{formatLeft(expiresMs)}</strong> left
+            </span>
+          )}
           {!ended && (
             <Button
               variant="danger"
@@ -324,7 +350,7 @@ export function RemoteSessionPanel({
               <dd data-testid="telemetry-utterance">{telemetry.last_utterance ?? "—"}</dd>
               <dt className="text-slate-500">Updated</dt>
               <dd className="text-slate-500">
-                #{telemetry.seq} · {telemetryAt ? `${Math.max(0, Math.round((now - telemetryAt) / 1000))} s ago` : ""}
+                #{telemetry.seq} · {telemetryAt ? formatAgo(new Date(telemetryAt).toISOString(), now) : ""}
               </dd>
             </dl>
           ) : (
@@ -464,7 +490,15 @@ export function RemoteSessionPanel({
                   data-status={entry.status}
                   data-label={entry.label}
                 >
-                  <Badge tone={entry.status === "completed" ? "good" : entry.status === "failed" ? "bad" : "info"}>
+                  <Badge
+                    tone={
+                      entry.status === "completed" || entry.status === "sent"
+                        ? "good"
+                        : entry.status === "failed"
+                          ? "bad"
+                          : "info"
+                    }
+                  >
                     {entry.status}
                   </Badge>
                   <span className="font-mono text-xs text-slate-800">{entry.label}</span>

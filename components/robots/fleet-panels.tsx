@@ -67,7 +67,7 @@ export function FleetPanels({ overview, now }: { overview: FleetOverview; now: D
         />
         <Stat label="Robots" value={overview.total} hint={overview.scope === "fleet" ? "in the fleet" : "you own"} />
       </div>
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
         <Card
           title="Recent heartbeats"
           className="lg:col-span-2"

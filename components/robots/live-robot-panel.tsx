@@ -1,11 +1,12 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
 import { HeartbeatChart, type HeartbeatChartPoint } from "@/components/charts/heartbeat-chart";
 import { Card, Stat } from "@/components/ui/card";
+import { useNow } from "@/components/ui/use-now";
 import type { HeartbeatPointView } from "@/lib/robots/views";
-import { ago, batteryText, StatusBadge } from "./status-badge";
+import { formatAgo } from "@/lib/format-time";
+import { batteryText, StatusBadge } from "./status-badge";
 import { robotDetailQuery, type RobotDetail } from "./robot-queries";
 
 const STATUS_VALUE = { online: 1, sleeping: 0.5, offline: 0 } as const;
@@ -33,17 +34,18 @@ export function toChartPoints(
   return out;
 }
 
-/** The robot's live status, last heartbeat, battery and heartbeat chart, refreshed every few seconds. */
-export function LiveRobotPanel({ initial }: { initial: RobotDetail }) {
+/**
+ * The robot's live status, last heartbeat, battery and heartbeat chart, refreshed every few seconds.
+ * `renderedAt` is the server's time of the page render: the first render counts ages from it on
+ * both sides (no hydration mismatch), then the browser's clock.
+ */
+export function LiveRobotPanel({ initial, renderedAt }: { initial: RobotDetail; renderedAt: number }) {
   const { data, error, dataUpdatedAt } = useQuery({
     ...robotDetailQuery(initial.robot.device_id),
     initialData: initial,
+    initialDataUpdatedAt: renderedAt,
   });
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
+  const now = useNow(renderedAt);
   const robot = data.robot;
   const windowMs = robot.heartbeat_interval_s * 3 * 1000;
   const points = toChartPoints(data.heartbeats, windowMs, dataUpdatedAt || now);
@@ -57,7 +59,7 @@ export function LiveRobotPanel({ initial }: { initial: RobotDetail }) {
         />
         <Stat
           label="Last heartbeat"
-          value={<span className="text-lg">{ago(robot.last_heartbeat, new Date(now))}</span>}
+          value={<span className="text-lg">{formatAgo(robot.last_heartbeat, now)}</span>}
           hint={`every ${robot.heartbeat_interval_s} s; offline after 3 missed`}
         />
         <Stat label="Battery" value={batteryText(robot.battery)} />

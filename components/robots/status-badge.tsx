@@ -1,3 +1,4 @@
+import { formatAgo } from "@/lib/format-time";
 import { Badge, type Tone } from "@/components/ui/badge";
 
 const TONE: Record<string, Tone> = { online: "good", sleeping: "info", offline: "neutral" };
@@ -17,12 +18,7 @@ export function StatusBadge({ status }: { status: string }) {
 
 /** "12 s ago", "5 min ago", "3 h ago", or the date. */
 export function ago(iso: string | null, now: Date = new Date()): string {
-  if (!iso) return "never";
-  const seconds = Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 1000));
-  if (seconds < 60) return `${seconds} s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
-  return iso.slice(0, 10);
+  return formatAgo(iso, now);
 }
 
 export function batteryText(battery: number | null): string {

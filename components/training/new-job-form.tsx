@@ -168,14 +168,24 @@ export function NewJobForm({ robotModels, models }: { robotModels: string[]; mod
           </Button>
           {current && (
             <p className="text-sm text-slate-700" data-testid="preview">
-              <strong data-testid="preview-count">{current.selected.toLocaleString()}</strong> episodes
-              {current.matched > current.selected ? ` (of ${current.matched.toLocaleString()} matching)` : ""} ·{" "}
-              {Object.entries(current.robot_models)
-                .map(([model, n]) => `${model}: ${n}`)
-                .join(", ")}{" "}
-              · set <code className="text-xs">{current.episode_set_sha256.slice(0, 12)}…</code> · counted at{" "}
-              <span data-testid="preview-time">{new Date(current.counted_at).toLocaleTimeString()}</span>: the job takes
-              exactly these, not episodes uploaded later
+              <strong data-testid="preview-count">{current.selected.toLocaleString()}</strong>{" "}
+              {current.selected === 1 ? "episode" : "episodes"}
+              {current.matched > current.selected ? ` (of ${current.matched.toLocaleString()} matching)` : ""}
+              {current.selected === 0 ? (
+                " match this filter: widen it to train on something."
+              ) : (
+                <>
+                  {" · "}
+                  {Object.entries(current.robot_models)
+                    .map(([model, n]) => `${model}: ${n}`)
+                    .join(", ")}
+                  {" · set "}
+                  <code className="text-xs">{current.episode_set_sha256.slice(0, 12)}…</code>
+                  {" · counted at "}
+                  <span data-testid="preview-time">{new Date(current.counted_at).toLocaleTimeString()}</span>: the job
+                  takes exactly these, not episodes uploaded later
+                </>
+              )}
             </p>
           )}
           {preview && !current && <p className="text-sm text-amber-700">The filter changed: count again.</p>}

@@ -2,7 +2,7 @@ import { expect, test, type BrowserContext, type Page } from "../support/browser
 import type { RobotClient } from "../../tools/robot-client";
 import { RemoteRobotPeer } from "../../tools/simulator/behaviors/remote-peer";
 import { registerRobot } from "../support/remote";
-import { keepScreenshot } from "../support/screens";
+import { keepScreenshot, watchHydrationErrors } from "../support/screens";
 import { adminApi, signUpAndSignIn, type SignedInUser } from "../support/users";
 
 /**
@@ -48,6 +48,7 @@ test("an owner claims a robot, connects from its page, sees telemetry and gets c
   context,
 }) => {
   await signedIn(context, owner);
+  const hydration = watchHydrationErrors(page);
   await page.goto("/console/remote");
   await expect(page.getByText("You own no robots yet")).toBeVisible();
   await expect(page.getByText("No remote sessions yet")).toBeVisible();
@@ -76,12 +77,28 @@ test("an owner claims a robot, connects from its page, sees telemetry and gets c
     "failed",
   );
   await expect(page.getByTestId("remote-rtt")).toHaveText(/ms$/);
+  // Drive commands are logged: the start of a motion and the stop after it.
+  await page.getByTestId("command-mode-select").selectOption("manual_control");
+  await page.getByTestId("command-mode-send").click();
+  await expect(page.getByTestId("telemetry-mode")).toHaveText("manual_control");
+  await page.getByRole("button", { name: "forward" }).hover();
+  await page.mouse.down();
+  await expect(page.getByTestId("telemetry-velocity")).toContainText("0.40 m/s");
+  await page.mouse.up();
+  await expect(page.getByTestId("command-entry").nth(0)).toHaveAttribute("data-label", "drive stop");
+  await expect(page.getByTestId("command-entry").nth(1)).toHaveAttribute("data-label", "drive 0.4 m/s, 0 rad/s");
+  await expect(page.getByTestId("command-entry").nth(1)).toHaveAttribute("data-status", "sent");
   await page.setViewportSize({ width: 390, height: 844 });
   await keepScreenshot(page, "remote-session-phone");
   await page.getByTestId("remote-disconnect").click();
   await expect(page.getByTestId("remote-ended")).toHaveAttribute("data-reason", "bye");
+  // An ended session's token no longer counts down.
+  await expect(page.getByTestId("remote-token-ended")).toHaveText("Token no longer valid");
+  await expect(page.getByTestId("remote-time-left")).toHaveCount(0);
   await page.goto("/console/remote");
   await expect(page.getByTestId("my-sessions")).toContainText("bye");
+  // Neither the robot page nor the session page logs a React hydration error.
+  expect(hydration).toEqual([]);
 });
 
 test("an admin sees the active session and ends it; the owner's page says it was revoked", async ({

@@ -13,7 +13,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const user = session.user.data;
   const items = NAV_ITEMS.filter((item) => hasRole(user.role, item.role));
   return (
-    <div className="min-h-screen bg-slate-50">
+    <div className="min-h-screen bg-slate-50 lg:bg-[linear-gradient(to_right,#fff_14rem,#e2e8f0_14rem,#e2e8f0_calc(14rem+1px),transparent_calc(14rem+1px))]">
       <header className="fixed inset-x-0 top-0 z-20 flex h-14 items-center justify-between gap-3 border-b border-slate-200 bg-white px-4">
         <div className="flex items-center gap-3">
           <ConsoleNav items={items} />

@@ -124,7 +124,14 @@ npm run demo                                                    # the server plu
       <p>
         <code>npm run demo</code> provisions its fleet without an admin session: it opens the embedded store of its data
         folder and creates a token through the same domain verb, as the system (the audit log shows{" "}
-        <code>system:demo</code>). On a real deployment tokens come from the console.
+        <code>system:demo</code>). That token registers as many robots as the demo runs and expires one day after it was
+        created (Admin → Provisioning tokens shows both); each run creates a fresh one. On a real deployment tokens come
+        from the console.
+      </p>
+      <p>
+        <code>npm run sim -- fleet --help</code> lists the options each behavior reads, for example{" "}
+        <code>--episodes-steps 3000</code> for longer recorded episodes or <code>--ota-fail-rate 0.3</code>; every
+        option a help text lists is accepted.
       </p>
     </>
   );

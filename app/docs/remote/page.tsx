@@ -99,8 +99,10 @@ export default function RemoteSessions() {
         button. The session page shows the connection, the path badge (Direct / Relayed (TURN) / Relayed), the
         round-trip time measured over the path in use, the time left on the token, live telemetry, commands (
         <code>set_mode</code> with the robot&apos;s modes, <code>say</code>, emergency stop) with the robot&apos;s
-        acknowledgements, and a drive pad (hold a button or an arrow key; teleop works in a manual mode). The token
-        lives only in the tab that ran verify.
+        acknowledgements, and a drive pad (hold a button or an arrow key; teleop works in a manual mode). The command
+        log lists each drive motion and the stop after it as <em>sent</em> (robots do not acknowledge teleop messages;
+        they stop by themselves when they stop coming). Once the session ends, the token reads &ldquo;no longer
+        valid&rdquo; instead of counting down. The token lives only in the tab that ran verify.
       </p>
 
       <h2 id="security">Security properties</h2>

@@ -53,6 +53,12 @@ export default function Security() {
           Route wrappers reject callers without the role, and the domain verbs check again: a page or a layout is never
           the only gate.
         </li>
+        <li>
+          In the console, an area above your role (Training and Models need operator, Admin needs admin) says which role
+          it needs instead of showing its pages (the answer is still HTTP 404). A robot, episode, job, model, bundle or
+          session you may not see reads &ldquo;not found&rdquo;, exactly like one that does not exist (HTTP 404), so its
+          existence is not revealed.
+        </li>
       </ul>
       <h2 id="sign-in">Sign-in, sessions and accounts</h2>
       <p>What the sign-in and account endpoints defend against, and how (each case is in the API test suite):</p>

@@ -307,8 +307,13 @@ function numberOption(options: BehaviorOptions, name: string, fallback: number):
 export const episodesBehavior: RobotBehavior = {
   name: "episodes",
   description:
-    "Record episodes (smooth joints, actions, rewards, PNG camera frames) and upload them through every format: tar.gz, zip, json, files, the XR ZIP route and the Flutter PUT flow (--episodes-every, --episodes-steps, --episodes-formats).",
+    "Record episodes (smooth joints, actions, rewards, PNG camera frames) and upload them through every format: tar.gz, zip, json, files, the XR ZIP route and the Flutter PUT flow.",
   enabledByDefault: true,
+  options: {
+    "episodes-every": "seconds between episodes (90; env CONTINUON_SIM_EPISODES_EVERY)",
+    "episodes-steps": "steps per episode (60)",
+    "episodes-formats": `upload formats to rotate through (${UPLOAD_FORMATS.join(",")})`,
+  },
   start(robot: SimulatedRobot, options: BehaviorOptions) {
     const everyS = Math.max(
       5,

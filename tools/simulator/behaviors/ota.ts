@@ -123,8 +123,12 @@ function numberOption(options: BehaviorOptions, name: string, fallback: number):
 /** Check for updates, verify and install them, report; a share of robots can be told to fail. */
 export const otaBehavior: RobotBehavior = {
   name: "ota",
-  description: "Check for OTA updates, verify checksum and signature, install, report (--ota-fail-rate, --ota-every).",
+  description: "Check for OTA updates, verify checksum and signature, install, report.",
   enabledByDefault: true,
+  options: {
+    "ota-fail-rate": "share of robots whose installs fail, 0–1 (0)",
+    "ota-every": "seconds between update checks (60, at least 5)",
+  },
   start(robot: SimulatedRobot, options: BehaviorOptions) {
     const failRate = Math.min(1, Math.max(0, numberOption(options, "otaFailRate", 0)));
     const everyS = Math.max(5, numberOption(options, "otaEvery", 60));

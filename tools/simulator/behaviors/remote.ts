@@ -20,6 +20,10 @@ export const remoteBehavior: RobotBehavior = {
   name: "remote",
   description: "Keep a relay connection and answer remote sessions: WebRTC or relayed data, telemetry, commands.",
   enabledByDefault: true,
+  options: {
+    "remote-webrtc": "offer WebRTC (true) or relay data only (false)",
+    "remote-telemetry-hz": "telemetry messages per second (5)",
+  },
   start(robot: SimulatedRobot, options: BehaviorOptions) {
     const body = createSimulatedBody();
     const peer = new RemoteRobotPeer({

@@ -20,6 +20,11 @@ export interface RobotBehavior {
   description: string;
   /** Whether `fleet` runs it when `--behaviors` is not given. */
   enabledByDefault: boolean;
+  /**
+   * The `fleet` options this behavior reads, flag → one line of help. `fleet` accepts exactly these
+   * (and lists them in its `--help`); `--episodes-steps 3000` reaches `start` as `{episodesSteps: "3000"}`.
+   */
+  options?: Record<string, string>;
   start(robot: SimulatedRobot, options: BehaviorOptions): void | Promise<void>;
   stop?(robot: SimulatedRobot): void | Promise<void>;
 }

@@ -4,7 +4,7 @@ import type { SimulatorCommand } from "./types";
 export const claimCommand: SimulatorCommand = {
   name: "claim",
   summary: "Print a local claim proof for a user (what the robot hands its owner after pairing)",
-  usage: "claim --user <uid> [--dir DIR]",
+  usage: "claim --user <uid> [--dir DIR] [--url URL]",
   options: { ...COMMON_OPTIONS, user: { type: "string" } },
   async run({ values, print }) {
     const user = text(values, "user");

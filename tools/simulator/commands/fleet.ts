@@ -1,13 +1,38 @@
-import { resolveBehaviors } from "../behaviors";
+import { BEHAVIORS, resolveBehaviors } from "../behaviors";
+import type { BehaviorOptions } from "../behaviors/types";
 import { startFleet } from "../fleet";
 import { baseUrl, COMMON_OPTIONS, DEFAULT_FLEET_DIR, positiveNumber, provisioningToken, text } from "./common";
-import type { SimulatorCommand } from "./types";
+import type { CommandValues, SimulatorCommand } from "./types";
+
+/**
+ * What the behaviors receive from `fleet`'s options: `--interval` as the heartbeat interval, and
+ * every option a behavior declares under its camelCase name (`--episodes-steps` → `episodesSteps`).
+ */
+export function fleetBehaviorOptions(values: CommandValues): BehaviorOptions {
+  const options: BehaviorOptions = {
+    heartbeatIntervalS: text(values, "interval") ? positiveNumber(values, "interval", 60) : undefined,
+  };
+  for (const behavior of BEHAVIORS) {
+    for (const flag of Object.keys(behavior.options ?? {})) {
+      const value = text(values, flag);
+      if (value !== undefined) options[flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())] = value;
+    }
+  }
+  return options;
+}
 
 export const fleetCommand: SimulatorCommand = {
   name: "fleet",
   summary: "Run N robots that register and act on their own (heartbeat, …) until Ctrl-C",
   usage:
-    "fleet --count N [--token cpt_…] [--dir DIR] [--url URL] [--behaviors heartbeat,…] [--interval S] [--ota-fail-rate 0.3] [--ota-every S] [--remote-webrtc false] [--remote-telemetry-hz 5]",
+    "fleet --count N [--token cpt_…] [--dir DIR] [--url URL] [--model companion-v1] [--behaviors heartbeat,…] [--interval S] [behavior options]",
+  details: () => [
+    "",
+    "Behavior options:",
+    ...BEHAVIORS.flatMap((behavior) =>
+      Object.entries(behavior.options ?? {}).map(([flag, help]) => `  --${flag} <value>  ${behavior.name}: ${help}`),
+    ),
+  ],
   options: {
     ...COMMON_OPTIONS,
     count: { type: "string" },
@@ -15,10 +40,9 @@ export const fleetCommand: SimulatorCommand = {
     behaviors: { type: "string" },
     interval: { type: "string" },
     model: { type: "string" },
-    "ota-fail-rate": { type: "string" },
-    "ota-every": { type: "string" },
-    "remote-webrtc": { type: "string" },
-    "remote-telemetry-hz": { type: "string" },
+    ...Object.fromEntries(
+      BEHAVIORS.flatMap((behavior) => Object.keys(behavior.options ?? {})).map((flag) => [flag, { type: "string" }]),
+    ),
   },
   async run({ values, print, stopRequested }) {
     const count = positiveNumber(values, "count", 3);
@@ -29,13 +53,7 @@ export const fleetCommand: SimulatorCommand = {
       count: Math.floor(count),
       provisioningToken: provisioningToken(values),
       behaviors,
-      behaviorOptions: {
-        heartbeatIntervalS: text(values, "interval") ? positiveNumber(values, "interval", 60) : undefined,
-        otaFailRate: text(values, "ota-fail-rate"),
-        otaEvery: text(values, "ota-every"),
-        remoteWebrtc: text(values, "remote-webrtc"),
-        remoteTelemetryHz: text(values, "remote-telemetry-hz"),
-      },
+      behaviorOptions: fleetBehaviorOptions(values),
       model: text(values, "model"),
       output: print,
     });

@@ -4,7 +4,7 @@ import type { SimulatorCommand } from "./types";
 export const initCommand: SimulatorCommand = {
   name: "init",
   summary: "Create a robot identity folder (Ed25519 key pair and RURI), or show the one there",
-  usage: "init [--dir DIR] [--model companion-v1] [--manufacturer continuon] [--device-id 8hex]",
+  usage: "init [--dir DIR] [--url URL] [--model companion-v1] [--manufacturer continuon] [--device-id 8hex]",
   options: {
     ...COMMON_OPTIONS,
     model: { type: "string" },

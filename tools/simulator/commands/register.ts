@@ -6,7 +6,7 @@ export const registerCommand: SimulatorCommand = {
   summary:
     "Register the robot's device key with a provisioning token (creates the identity if needed), or re-enrol it after an admin's key reset",
   usage:
-    "register --token cpt_… | --reenrolment-token cre_… [--dir DIR] [--url URL] [--name NAME] [--model companion-v1]",
+    "register --token cpt_… | --reenrolment-token cre_… [--dir DIR] [--url URL] [--name NAME] [--model companion-v1] [--manufacturer continuon] [--device-id 8hex]",
   options: {
     ...COMMON_OPTIONS,
     token: { type: "string" },

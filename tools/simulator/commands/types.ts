@@ -20,6 +20,8 @@ export interface SimulatorCommand {
   name: string;
   summary: string;
   usage: string;
+  /** More lines for `<command> --help`, after the usage (e.g. options contributed by behaviors). */
+  details?: () => string[];
   options: NonNullable<ParseArgsConfig["options"]>;
   run(context: CommandContext): Promise<void>;
 }

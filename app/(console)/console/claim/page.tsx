@@ -3,6 +3,7 @@ import { ClaimForm } from "@/components/robots/claim-form";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageSession } from "@/server/http/page-context";
+import { CopyButton } from "@/components/ui/copy-button";
 
 export const metadata: Metadata = { title: "Claim a robot" };
 export const dynamic = "force-dynamic";
@@ -24,9 +25,12 @@ export default async function ClaimPage() {
             <li>On the robot&apos;s network, open its pairing screen and enter the pairing code it shows.</li>
             <li>
               Give it your user id:{" "}
-              <code className="rounded bg-slate-100 px-1 font-mono text-xs break-all" data-testid="my-uid">
-                {session.user.id}
-              </code>
+              <span className="inline-flex flex-wrap items-center gap-2">
+                <code className="rounded bg-slate-100 px-1 font-mono text-xs break-all" data-testid="my-uid">
+                  {session.user.id}
+                </code>
+                <CopyButton text={session.user.id} label="Copy user id" testId="copy-uid" />
+              </span>
             </li>
             <li>It hands you a claim proof (a signed token, valid only for you). Paste it here.</li>
           </ol>

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import type { ReactNode } from "react";
 import Link from "next/link";
 import { EpisodeStatusBadge, QualityBadge, TfrecordBadge } from "@/components/episodes/episode-badges";
 import { formatDuration, formatTime } from "@/components/episodes/format";
@@ -25,6 +26,18 @@ const STATUSES = [
   { value: "training", label: "In training" },
   { value: "trained", label: "Trained" },
 ];
+
+/** A filter control with its visible label (the label names the control for screen readers too). */
+function FilterField({ label, htmlFor, children }: { label: string; htmlFor: string; children: ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <label htmlFor={htmlFor} className="mb-1 block text-xs font-medium text-slate-600">
+        {label}
+      </label>
+      {children}
+    </div>
+  );
+}
 
 export default async function EpisodesPage({ searchParams }: { searchParams: Promise<Search> }) {
   const session = await requirePageSession("/console/episodes");
@@ -67,34 +80,50 @@ export default async function EpisodesPage({ searchParams }: { searchParams: Pro
       />
       <form
         method="get"
-        className="mb-4 grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-8"
+        className="mb-4 grid grid-cols-2 gap-x-2 gap-y-3 sm:grid-cols-3 lg:grid-cols-4"
         aria-label="Filter episodes"
       >
-        <Input name="robot_id" placeholder="Robot id" defaultValue={filters.robot_id} aria-label="Robot" />
-        <Input name="robot_model" placeholder="Model" defaultValue={filters.robot_model} aria-label="Model" />
-        <Select name="status" defaultValue={filters.status ?? ""} aria-label="Status">
-          <option value="">Any status</option>
-          {STATUSES.map((status) => (
-            <option key={status.value} value={status.value}>
-              {status.label}
-            </option>
-          ))}
-        </Select>
-        <Input name="tag" placeholder="Tag" defaultValue={filters.tag} aria-label="Tag" />
-        <Input name="from" type="date" defaultValue={filters.from} aria-label="Uploaded from" />
-        <Input name="to" type="date" defaultValue={filters.to} aria-label="Uploaded until" />
-        <Select name="min_quality" defaultValue={filters.min_quality ?? ""} aria-label="Minimum quality">
-          <option value="">Any quality</option>
-          <option value="0.5">≥ 50 %</option>
-          <option value="0.8">≥ 80 %</option>
-          <option value="0.95">≥ 95 %</option>
-        </Select>
-        <Select name="eligible" defaultValue={filters.eligible ?? ""} aria-label="Training eligibility">
-          <option value="">Eligible or not</option>
-          <option value="true">Training eligible</option>
-          <option value="false">Not eligible</option>
-        </Select>
-        <div className="col-span-2 flex gap-2 sm:col-span-3 lg:col-span-8">
+        <FilterField label="Robot" htmlFor="filter-robot">
+          <Input id="filter-robot" name="robot_id" placeholder="Robot id" defaultValue={filters.robot_id} />
+        </FilterField>
+        <FilterField label="Model" htmlFor="filter-model">
+          <Input id="filter-model" name="robot_model" placeholder="Any model" defaultValue={filters.robot_model} />
+        </FilterField>
+        <FilterField label="Status" htmlFor="filter-status">
+          <Select id="filter-status" name="status" defaultValue={filters.status ?? ""}>
+            <option value="">Any status</option>
+            {STATUSES.map((status) => (
+              <option key={status.value} value={status.value}>
+                {status.label}
+              </option>
+            ))}
+          </Select>
+        </FilterField>
+        <FilterField label="Tag" htmlFor="filter-tag">
+          <Input id="filter-tag" name="tag" placeholder="Any tag" defaultValue={filters.tag} />
+        </FilterField>
+        <FilterField label="Uploaded from" htmlFor="filter-uploaded-from">
+          <Input id="filter-uploaded-from" name="from" type="date" defaultValue={filters.from} />
+        </FilterField>
+        <FilterField label="Uploaded until" htmlFor="filter-uploaded-until">
+          <Input id="filter-uploaded-until" name="to" type="date" defaultValue={filters.to} />
+        </FilterField>
+        <FilterField label="Minimum quality" htmlFor="filter-minimum-quality">
+          <Select id="filter-minimum-quality" name="min_quality" defaultValue={filters.min_quality ?? ""}>
+            <option value="">Any quality</option>
+            <option value="0.5">≥ 50 %</option>
+            <option value="0.8">≥ 80 %</option>
+            <option value="0.95">≥ 95 %</option>
+          </Select>
+        </FilterField>
+        <FilterField label="Training eligibility" htmlFor="filter-training-eligibility">
+          <Select id="filter-training-eligibility" name="eligible" defaultValue={filters.eligible ?? ""}>
+            <option value="">Eligible or not</option>
+            <option value="true">Training eligible</option>
+            <option value="false">Not eligible</option>
+          </Select>
+        </FilterField>
+        <div className="col-span-2 flex gap-2 sm:col-span-3 lg:col-span-4">
           <button type="submit" className={buttonClass("primary", "sm")}>
             Apply
           </button>

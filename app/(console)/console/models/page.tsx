@@ -1,15 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { age, ModelStageBadge } from "@/components/training/status-badges";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { cn } from "@/components/ui/cn";
-import { isDomainError } from "@/lib/errors";
 import { listModels } from "@/lib/models/list-models";
 import { requirePageSession } from "@/server/http/page-context";
+import { loadOr404 } from "@/server/http/load-or-404";
 
 export const metadata: Metadata = { title: "Models" };
 export const dynamic = "force-dynamic";
@@ -24,17 +23,13 @@ export default async function ModelsPage({
   const session = await requirePageSession("/console/models");
   const { stage, cursor } = await searchParams;
   const chosen = STAGES.includes(stage as (typeof STAGES)[number]) ? stage : "all";
-  let page;
-  try {
-    page = await listModels(session.ctx, {
+  const page = await loadOr404(() =>
+    listModels(session.ctx, {
       stage: chosen === "all" ? undefined : chosen,
       cursor: cursor ?? null,
       limit: 50,
-    });
-  } catch (error) {
-    if (isDomainError(error) && error.code === "forbidden") notFound();
-    throw error;
-  }
+    }),
+  );
   const now = session.ctx.now();
   return (
     <>

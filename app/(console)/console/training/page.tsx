@@ -1,15 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { age, JobStatusBadge, ProgressBar } from "@/components/training/status-badges";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { cn } from "@/components/ui/cn";
-import { isDomainError } from "@/lib/errors";
 import { listTrainingJobs } from "@/lib/training/list-training-jobs";
 import { requirePageSession } from "@/server/http/page-context";
+import { loadOr404 } from "@/server/http/load-or-404";
 
 export const metadata: Metadata = { title: "Training" };
 export const dynamic = "force-dynamic";
@@ -24,17 +23,13 @@ export default async function TrainingJobsPage({
   const session = await requirePageSession("/console/training");
   const { status, cursor } = await searchParams;
   const chosen = FILTERS.includes(status as (typeof FILTERS)[number]) ? status : "all";
-  let page;
-  try {
-    page = await listTrainingJobs(session.ctx, {
+  const page = await loadOr404(() =>
+    listTrainingJobs(session.ctx, {
       status: chosen === "all" ? undefined : chosen,
       cursor: cursor ?? null,
       limit: 50,
-    });
-  } catch (error) {
-    if (isDomainError(error) && error.code === "forbidden") notFound();
-    throw error;
-  }
+    }),
+  );
   const now = session.ctx.now();
   return (
     <>

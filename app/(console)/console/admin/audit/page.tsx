@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -7,8 +6,8 @@ import { Input, Select } from "@/components/ui/input";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { listAudit } from "@/lib/audit/list-audit";
-import { isDomainError } from "@/lib/errors";
 import { requirePageSession } from "@/server/http/page-context";
+import { loadOr404 } from "@/server/http/load-or-404";
 
 export const metadata: Metadata = { title: "Audit log" };
 export const dynamic = "force-dynamic";
@@ -27,13 +26,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     outcome: (["success", "failure", "denied"].includes(search.outcome ?? "") ? search.outcome : undefined) as
       "success" | "failure" | "denied" | undefined,
   };
-  let page;
-  try {
-    page = await listAudit(session.ctx, { ...filter, cursor: search.cursor ?? null, limit: 100 });
-  } catch (error) {
-    if (isDomainError(error) && error.code === "forbidden") notFound();
-    throw error;
-  }
+  const page = await loadOr404(() => listAudit(session.ctx, { ...filter, cursor: search.cursor ?? null, limit: 100 }));
   const query = new URLSearchParams(
     Object.entries(filter).filter((entry): entry is [string, string] => Boolean(entry[1])),
   );
@@ -76,9 +69,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               <Th>When</Th>
               <Th>Action</Th>
               <Th>Outcome</Th>
-              <Th>Actor</Th>
+              <Th>Actor · from</Th>
               <Th>Target</Th>
-              <Th>From</Th>
               <Th>Details</Th>
             </tr>
           </thead>
@@ -91,13 +83,34 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   <Badge tone={OUTCOME_TONE[doc.data.outcome]}>{doc.data.outcome}</Badge>
                 </Td>
                 <Td className="text-xs">
-                  <div>{doc.data.actor.email ?? doc.data.actor.id}</div>
-                  <div className="text-slate-400">{doc.data.actor.kind}</div>
+                  <div className="max-w-48 break-all">{doc.data.actor.email ?? doc.data.actor.id}</div>
+                  <div className="text-slate-400">
+                    {doc.data.actor.kind}
+                    {doc.data.ip ? ` · ${doc.data.ip}` : ""}
+                  </div>
                 </Td>
-                <Td className="text-xs">{doc.data.target ? `${doc.data.target.type} ${doc.data.target.id}` : "—"}</Td>
-                <Td className="text-xs">{doc.data.ip ?? "—"}</Td>
-                <Td className="max-w-xs truncate font-mono text-xs" title={JSON.stringify(doc.data.details)}>
-                  {Object.keys(doc.data.details).length ? JSON.stringify(doc.data.details) : "—"}
+                <Td className="text-xs">
+                  {doc.data.target ? (
+                    <div className="max-w-48 break-all">
+                      <span className="text-slate-500">{doc.data.target.type}</span> {doc.data.target.id}
+                    </div>
+                  ) : (
+                    "—"
+                  )}
+                </Td>
+                <Td className="text-xs">
+                  {Object.keys(doc.data.details).length ? (
+                    <details className="max-w-64" data-testid="audit-details">
+                      <summary className="cursor-pointer truncate font-mono text-slate-600">
+                        {JSON.stringify(doc.data.details)}
+                      </summary>
+                      <pre className="mt-1 font-mono text-[11px] break-all whitespace-pre-wrap text-slate-700">
+                        {JSON.stringify(doc.data.details, null, 2)}
+                      </pre>
+                    </details>
+                  ) : (
+                    "—"
+                  )}
                 </Td>
               </tr>
             ))}

@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { ActionButton } from "@/components/robots/action-button";
 import { ProvisioningTokenForm } from "@/components/robots/provisioning-token-form";
 import { Badge } from "@/components/ui/badge";
@@ -8,9 +7,9 @@ import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
-import { isDomainError } from "@/lib/errors";
 import { listProvisioningTokens } from "@/lib/robots/list-provisioning-tokens";
 import { requirePageSession } from "@/server/http/page-context";
+import { loadOr404 } from "@/server/http/load-or-404";
 
 export const metadata: Metadata = { title: "Provisioning tokens" };
 export const dynamic = "force-dynamic";
@@ -20,13 +19,7 @@ const STATE_TONE = { active: "good", expired: "warn", revoked: "bad", exhausted:
 export default async function ProvisioningPage({ searchParams }: { searchParams: Promise<{ cursor?: string }> }) {
   const session = await requirePageSession("/console/admin/provisioning");
   const { cursor } = await searchParams;
-  let page;
-  try {
-    page = await listProvisioningTokens(session.ctx, { cursor: cursor ?? null, limit: 50 });
-  } catch (error) {
-    if (isDomainError(error) && error.code === "forbidden") notFound();
-    throw error;
-  }
+  const page = await loadOr404(() => listProvisioningTokens(session.ctx, { cursor: cursor ?? null, limit: 50 }));
   return (
     <>
       <PageHeader

@@ -1,27 +1,20 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { CreateTrainingToken, RevokeTrainingTokenButton } from "@/components/training/training-token-manager";
 import { age } from "@/components/training/status-badges";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
-import { isDomainError } from "@/lib/errors";
 import { listTrainingTokens } from "@/lib/training/list-training-tokens";
 import { requirePageSession } from "@/server/http/page-context";
+import { loadOr404 } from "@/server/http/load-or-404";
 
 export const metadata: Metadata = { title: "Training tokens" };
 export const dynamic = "force-dynamic";
 
 export default async function TrainingTokensPage() {
   const session = await requirePageSession("/console/admin/training-tokens");
-  let page;
-  try {
-    page = await listTrainingTokens(session.ctx, { limit: 200 });
-  } catch (error) {
-    if (isDomainError(error) && error.code === "forbidden") notFound();
-    throw error;
-  }
+  const page = await loadOr404(() => listTrainingTokens(session.ctx, { limit: 200 }));
   const now = session.ctx.now();
   return (
     <>

@@ -1,13 +1,12 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { RoleSelect } from "@/components/console/role-select";
 import { UserAccessButton } from "@/components/console/user-access-button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
-import { isDomainError } from "@/lib/errors";
 import { listUsers } from "@/lib/users/list-users";
 import { requirePageSession } from "@/server/http/page-context";
+import { loadOr404 } from "@/server/http/load-or-404";
 
 export const metadata: Metadata = { title: "Users & roles" };
 export const dynamic = "force-dynamic";
@@ -15,13 +14,7 @@ export const dynamic = "force-dynamic";
 export default async function UsersPage({ searchParams }: { searchParams: Promise<{ cursor?: string }> }) {
   const session = await requirePageSession("/console/admin/users");
   const { cursor } = await searchParams;
-  let page;
-  try {
-    page = await listUsers(session.ctx, { cursor: cursor ?? null, limit: 100 });
-  } catch (error) {
-    if (isDomainError(error) && error.code === "forbidden") notFound();
-    throw error;
-  }
+  const page = await loadOr404(() => listUsers(session.ctx, { cursor: cursor ?? null, limit: 100 }));
   return (
     <>
       <PageHeader

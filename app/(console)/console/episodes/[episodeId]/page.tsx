@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { EpisodeActions } from "@/components/episodes/episode-actions";
 import { EpisodeStatusBadge, QualityBadge, TfrecordBadge } from "@/components/episodes/episode-badges";
 import { formatDuration, formatTime } from "@/components/episodes/format";
@@ -10,9 +9,9 @@ import { buttonClass, ButtonLink } from "@/components/ui/button";
 import { Card, Stat } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
-import { isDomainError } from "@/lib/errors";
-import { getEpisode, type EpisodeDetail } from "@/lib/episodes/get-episode";
+import { getEpisode } from "@/lib/episodes/get-episode";
 import { requirePageSession } from "@/server/http/page-context";
+import { loadOr404 } from "@/server/http/load-or-404";
 
 export const dynamic = "force-dynamic";
 
@@ -40,13 +39,7 @@ function value(v: unknown): string {
 export default async function EpisodePage({ params }: { params: Promise<Params> }) {
   const { episodeId } = await params;
   const session = await requirePageSession(`/console/episodes/${episodeId}`);
-  let detail: EpisodeDetail;
-  try {
-    detail = await getEpisode(session.ctx, episodeId);
-  } catch (error) {
-    if (isDomainError(error) && error.code === "not_found") notFound();
-    throw error;
-  }
+  const detail = await loadOr404(() => getEpisode(session.ctx, episodeId));
   const { episode } = detail;
   const validated = episode.storage_ref !== null;
   const ingest = detail.ingest;

@@ -1,15 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { PromoteModelButton } from "@/components/training/promote-model-button";
 import { JobStatusBadge, ModelStageBadge } from "@/components/training/status-badges";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
-import { isDomainError } from "@/lib/errors";
 import { getModelLineage } from "@/lib/models/get-model-lineage";
 import { listModels } from "@/lib/models/list-models";
 import { requirePageSession } from "@/server/http/page-context";
+import { loadOr404 } from "@/server/http/load-or-404";
 
 export const metadata: Metadata = { title: "Model" };
 export const dynamic = "force-dynamic";
@@ -24,16 +23,12 @@ export default async function ModelPage({
   const { modelId } = await params;
   const { episodes: episodesCursor } = await searchParams;
   const session = await requirePageSession(`/console/models/${modelId}`);
-  let lineage;
-  try {
-    lineage = await getModelLineage(session.ctx, modelId, {
+  const lineage = await loadOr404(() =>
+    getModelLineage(session.ctx, modelId, {
       episodes_cursor: episodesCursor ?? null,
       episodes_limit: 50,
-    });
-  } catch (error) {
-    if (isDomainError(error) && (error.code === "forbidden" || error.code === "not_found")) notFound();
-    throw error;
-  }
+    }),
+  );
   const { model, job, parent, children } = lineage;
   const production = await listModels(session.ctx, { robot_model: model.robot_model, stage: "production", limit: 1 });
   const current = production.models[0];

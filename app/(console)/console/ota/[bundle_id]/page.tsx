@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { BuildProgress } from "@/components/ota/build-progress";
 import { describeBuild } from "@/components/ota/build-state";
 import { DeploymentsTable } from "@/components/ota/deployments-table";
@@ -15,11 +14,11 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
-import { isDomainError } from "@/lib/errors";
 import { getBundle } from "@/lib/ota/get-bundle";
 import { formatBytes } from "@/lib/format-bytes";
 import { listRolloutAudit } from "@/lib/ota/list-rollout-audit";
 import { requirePageSession } from "@/server/http/page-context";
+import { loadOr404 } from "@/server/http/load-or-404";
 
 export const metadata: Metadata = { title: "Bundle" };
 export const dynamic = "force-dynamic";
@@ -39,13 +38,7 @@ export default async function BundlePage({ params }: { params: Promise<{ bundle_
   const { bundle_id: raw } = await params;
   const bundleId = decodeURIComponent(raw);
   const session = await requirePageSession(`/console/ota/${raw}`);
-  let detail;
-  try {
-    detail = await getBundle(session.ctx, bundleId);
-  } catch (error) {
-    if (isDomainError(error) && (error.code === "not_found" || error.code === "forbidden")) notFound();
-    throw error;
-  }
+  const detail = await loadOr404(() => getBundle(session.ctx, bundleId));
   const { bundle, track } = detail;
   const data = bundle.data;
   const audit = await listRolloutAudit(session.ctx, bundle.id);

@@ -1,11 +1,10 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { RemoteSessionPanel } from "@/components/remote/remote-session-panel";
 import { PageHeader } from "@/components/ui/page-header";
-import { isDomainError } from "@/lib/errors";
 import { getRemoteSession } from "@/lib/remote/get-remote-session";
 import { Robots } from "@/lib/robots/schemas";
 import { requirePageSession } from "@/server/http/page-context";
+import { loadOr404 } from "@/server/http/load-or-404";
 
 export const metadata: Metadata = { title: "Remote session" };
 export const dynamic = "force-dynamic";
@@ -13,13 +12,7 @@ export const dynamic = "force-dynamic";
 export default async function RemoteSessionPage({ params }: { params: Promise<{ sessionId: string }> }) {
   const { sessionId } = await params;
   const session = await requirePageSession(`/console/remote/${sessionId}`);
-  let remote;
-  try {
-    remote = await getRemoteSession(session.ctx, { session_id: sessionId });
-  } catch (error) {
-    if (isDomainError(error) && (error.code === "not_found" || error.code === "invalid")) notFound();
-    throw error;
-  }
+  const remote = await loadOr404(() => getRemoteSession(session.ctx, { session_id: sessionId }));
   // The session's user reads the robot's name; the session check above already proved access.
   const robot = await session.ctx.db.get(Robots, remote.robot_id);
   const name = robot?.data.name ?? remote.robot_id;

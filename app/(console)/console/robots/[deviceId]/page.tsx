@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { ConnectButton } from "@/components/remote/connect-button";
 import { LiveRobotPanel } from "@/components/robots/live-robot-panel";
 import { RobotsQueryProvider } from "@/components/robots/query-provider";
@@ -8,11 +7,11 @@ import { RobotEditForm } from "@/components/robots/robot-edit-form";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { getRobotStorage } from "@/lib/episodes/robot-storage";
-import { isDomainError } from "@/lib/errors";
 import { formatBytes } from "@/lib/format-bytes";
 import { getRobot } from "@/lib/robots/get-robot";
 import { hasRole } from "@/lib/users/authorize";
 import { requirePageSession } from "@/server/http/page-context";
+import { loadOr404 } from "@/server/http/load-or-404";
 
 export const metadata: Metadata = { title: "Robot" };
 
@@ -40,13 +39,7 @@ export default async function RobotPage({
   const { deviceId } = await params;
   const { claimed } = await searchParams;
   const session = await requirePageSession(`/console/robots/${deviceId}`);
-  let detail;
-  try {
-    detail = await getRobot(session.ctx, { device_id: deviceId });
-  } catch (error) {
-    if (isDomainError(error) && (error.code === "not_found" || error.code === "invalid")) notFound();
-    throw error;
-  }
+  const detail = await loadOr404(() => getRobot(session.ctx, { device_id: deviceId }));
   const robot = detail.robot;
   const storage = await getRobotStorage(session.ctx, deviceId);
   const role = session.user.data.role;
@@ -78,7 +71,7 @@ export default async function RobotPage({
         </p>
       )}
       <RobotsQueryProvider>
-        <LiveRobotPanel initial={detail} />
+        <LiveRobotPanel initial={detail} renderedAt={session.ctx.now().getTime()} />
       </RobotsQueryProvider>
       <div className="mt-4 grid gap-4 lg:grid-cols-2">
         <Card title="Identity">

@@ -1,28 +1,21 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { SlowLoopPolicyForm } from "@/components/training/slow-loop-policy-form";
 import { age } from "@/components/training/status-badges";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { isDomainError } from "@/lib/errors";
 import { listSlowLoopPolicies } from "@/lib/training/list-slow-loop-policies";
 import { DEFAULT_SLOW_LOOP } from "@/lib/training/schemas";
 import { requirePageSession } from "@/server/http/page-context";
+import { loadOr404 } from "@/server/http/load-or-404";
 
 export const metadata: Metadata = { title: "Slow loop" };
 export const dynamic = "force-dynamic";
 
 export default async function SlowLoopPage() {
   const session = await requirePageSession("/console/training/slow-loop");
-  let data;
-  try {
-    data = await listSlowLoopPolicies(session.ctx);
-  } catch (error) {
-    if (isDomainError(error) && error.code === "forbidden") notFound();
-    throw error;
-  }
+  const data = await loadOr404(() => listSlowLoopPolicies(session.ctx));
   const now = session.ctx.now();
   const policies = new Map(data.policies.map((policy) => [policy.robot_model, policy]));
   const robotModels = [...new Set([...data.robot_models.map((line) => line.robot_model), ...policies.keys()])].sort();

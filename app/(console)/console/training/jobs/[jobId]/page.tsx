@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { CancelJobButton } from "@/components/training/cancel-job-button";
 import { JobLive } from "@/components/training/job-live";
 import { TrainingQueryProvider } from "@/components/training/query-provider";
@@ -9,11 +8,11 @@ import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
-import { isDomainError } from "@/lib/errors";
 import { getModelLineage } from "@/lib/models/get-model-lineage";
 import { getTrainingJob } from "@/lib/training/get-training-job";
 import { listJobEpisodes } from "@/lib/training/list-job-episodes";
 import { requirePageSession } from "@/server/http/page-context";
+import { loadOr404 } from "@/server/http/load-or-404";
 
 export const metadata: Metadata = { title: "Training job" };
 export const dynamic = "force-dynamic";
@@ -30,13 +29,7 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
 export default async function TrainingJobPage({ params }: { params: Promise<{ jobId: string }> }) {
   const { jobId } = await params;
   const session = await requirePageSession(`/console/training/jobs/${jobId}`);
-  let job;
-  try {
-    job = await getTrainingJob(session.ctx, jobId);
-  } catch (error) {
-    if (isDomainError(error) && (error.code === "forbidden" || error.code === "not_found")) notFound();
-    throw error;
-  }
+  const job = await loadOr404(() => getTrainingJob(session.ctx, jobId));
   const [episodes, lineage] = await Promise.all([
     listJobEpisodes(session.ctx, jobId, { limit: 20 }),
     job.output?.model_id

@@ -1,0 +1,13 @@
+import { AreaNotFound } from "@/components/console/role-gate";
+
+export default function TrainingNotFound() {
+  return (
+    <AreaNotFound
+      area="Training"
+      role="operator"
+      thing="Page"
+      listHref="/console/training"
+      listLabel="Back to Training"
+    />
+  );
+}
