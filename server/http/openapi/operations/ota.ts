@@ -410,6 +410,16 @@ export const OTA_OPERATIONS: OperationSpec[] = [
   },
   {
     method: "POST",
+    path: "/api/console/ota/bundles/{bundle_id}/retry-build",
+    operationId: "retryBundleBuild",
+    summary: "Build a failed bundle again (audited); 409 `build_not_failed` for a bundle whose build has not failed",
+    area: "ota",
+    auth: ["operator"],
+    params: bundleParams,
+    responses: { 202: ZBundleView },
+  },
+  {
+    method: "POST",
     path: "/api/console/ota/bundles/{bundle_id}/verify",
     operationId: "verifyBundle",
     summary: "Re-read the stored bundle and check size, checksum and signature",
