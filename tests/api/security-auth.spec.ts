@@ -282,7 +282,10 @@ test.describe("password policy", () => {
         details: { issues: [{ path: "password", message }] },
       });
       expect(await userCount(baseURL as string)).toBe(before);
-      const signIn = await request.post("/api/auth/sign-in", { data: { email, password } });
+      const signIn = await request.post("/api/auth/sign-in", {
+        data: { email, password },
+        headers: { origin: new URL(baseURL as string).origin },
+      });
       expect(signIn.status()).toBe(401);
     });
 
@@ -325,6 +328,7 @@ test.describe("sign-up does not tell who has an account", () => {
     await expectAccepted(baseURL as string, await sessionCookie(existing.api));
     const impostor = await request.post("/api/auth/sign-in", {
       data: { email: existing.email, password: "violet harbor engine" },
+      headers: { origin: new URL(baseURL as string).origin },
     });
     expect(impostor.status()).toBe(401);
     expect((await impostor.json()).error).toMatchObject({ reason: "bad_credentials" });
