@@ -182,7 +182,8 @@ async function main() {
 
     // An admin (the first account; also an operator) signs in; creates a training token.
     const signup = await api("POST", "/api/auth/signup", { body: ADMIN });
-    if (signup.status !== 201) throw new Error(`sign-up failed: ${signup.status}`);
+    // Sign-up answers 202 whether or not the email had an account; the sign-in below tells.
+    if (signup.status !== 202) throw new Error(`sign-up failed: ${signup.status}`);
     const { csrfToken } = await ok("GET", "/api/auth/csrf");
     await api("POST", "/api/auth/callback/credentials", {
       form: { csrfToken, email: ADMIN.email, password: ADMIN.password, json: "true", callbackUrl: "/console" },
