@@ -70,6 +70,7 @@ function archiveOfOneStep(stepLine: string): Promise<Buffer> {
 }
 
 const deep = (levels: number) => "[".repeat(levels) + "1" + "]".repeat(levels);
+const deepObject = (levels: number, leaf: string) => '{"a":'.repeat(levels) + leaf + "}".repeat(levels);
 
 describe("an episode with no usable step is rejected with reasons, never stuck", () => {
   it.each([
@@ -84,12 +85,19 @@ describe("an episode with no usable step is rejected with reasons, never stuck",
       [{ code: "missing_observation", step: 0, field: "observation" }],
     ],
     [
-      "observation and action nested 250 levels deep",
+      "observation and action arrays nested 250 levels deep",
       `{"observation":${deep(250)},"action":${deep(250)}}`,
-      [
-        { code: "invalid_field_type", step: 0, field: "observation" },
-        { code: "invalid_field_type", step: 0, field: "action" },
-      ],
+      [{ code: "too_deeply_nested", step: 0, field: `observation${"[0]".repeat(63)}` }],
+    ],
+    [
+      "observation and action objects nested 250 levels deep",
+      `{"observation":${deepObject(250, "1")},"action":${deepObject(250, "1")}}`,
+      [{ code: "too_deeply_nested", step: 0, field: `observation${".a".repeat(63)}` }],
+    ],
+    [
+      "an action nested 100 000 levels deep around a blob reference",
+      `{"observation":{"x":1},"action":${deepObject(100_000, '"blobs/x.png"')}}`,
+      [{ code: "too_deeply_nested", step: 0, field: `action${".a".repeat(63)}` }],
     ],
   ])("%s", async (_name, line, expected) => {
     const { ctx, robot, operator } = await setup();
