@@ -117,6 +117,71 @@ describe("an episode with no usable step is rejected with reasons, never stuck",
   });
 });
 
+describe("metadata nested past the step depth limit is refused before it is parsed", () => {
+  const steps = () => jsonl(Array.from({ length: 12 }, (_, i) => step(i)));
+  it.each([
+    [
+      "metadata.json nested 100 000 levels deep",
+      () =>
+        buildTar([
+          { name: "metadata.json", body: deepObject(100_000, "1") },
+          { name: "steps/000000.jsonl", body: steps() },
+        ]),
+      [
+        {
+          code: "too_deeply_nested",
+          message: "metadata.json nests objects and arrays deeper than 64 levels.",
+          step: null,
+          field: null,
+          line: null,
+          file: "metadata.json",
+        },
+      ],
+    ],
+    [
+      "a single JSON document whose metadata and step are nested 100 000 levels deep",
+      () =>
+        buildTar([
+          {
+            name: "episode.json",
+            body: `{"metadata":${deepObject(100_000, "1")},\n"steps":[{"observation":${deepObject(100_000, "1")},"action":{"command":[1]}}]}`,
+          },
+        ]),
+      [
+        {
+          code: "too_deeply_nested",
+          message: 'episode.json line 1: "metadata" nests objects and arrays deeper than 64 levels.',
+          step: null,
+          field: "metadata",
+          line: 1,
+          file: "episode.json",
+        },
+        {
+          code: "too_deeply_nested",
+          message: `step 0 (episode.json line 2): "observation${".a".repeat(63)}" is nested 65 levels deep; a step may nest objects and arrays at most 64 levels (the step itself is level 1).`,
+          step: 0,
+          field: `observation${".a".repeat(63)}`,
+          line: 2,
+          file: "episode.json",
+        },
+      ],
+    ],
+  ])("%s", async (_name, build, expected) => {
+    const { ctx, robot } = await setup();
+    const bytes = await build();
+    await upload(robot, "ep_deep_meta", bytes);
+    const answer = await ingestEpisode(robot, { episode_id: "ep_deep_meta", checksum: sha(bytes) });
+    expect(answer.status).toBe("rejected");
+    expect(answer.errors).toEqual(expected);
+    const episode = (await ctx.db.get(Episodes, "ep_deep_meta"))!.data;
+    expect(episode.status).toBe("rejected");
+    expect(episode.ingest).toMatchObject({ state: "done", failures: 0, last_error: null, staging_prefix: null });
+    expect(tempFiles(ctx)).toEqual([]);
+    expect(await keys(ctx.blobs, "episodes/staging/")).toEqual([]);
+    expect(await keys(ctx.blobs, "episodes/validated/")).toEqual([]);
+  });
+});
+
 /** The blob store, failing every write under a staging prefix whose key ends with `suffix`. */
 function failingWrites(ctx: Ctx, suffix: string): BlobStore {
   const failing = Object.create(ctx.blobs) as BlobStore;

@@ -30,7 +30,8 @@ export interface EpisodeLimits {
   maxSteps: number;
   /**
    * Levels of nesting in one step: the step object is level 1, each object or array inside it one
-   * more. Default 64 (field data nests about 5 levels).
+   * more. Default 64 (field data nests about 5 levels). Metadata and manifest files, and the other
+   * members of a single-JSON episode, are held to the same depth.
    */
   maxStepDepth: number;
   /** Issues recorded per severity; the rest are only counted. Default 100. */

@@ -282,13 +282,14 @@ robot ──POST /api/rlds/ingest───────▶ cloud      verdict: va
         deeper than {DEFAULT_LIMITS.maxStepDepth} levels (the step object is level 1): the reason is{" "}
         <code>too_deeply_nested</code>, with the step, its file and line, and the path of the first value past the limit
         as <code>field</code> (see <Link href="/docs/formats#nesting-depth">the nesting limit</Link>). Nesting of any
-        depth, 100 000 levels or more, is refused this way and never walked further. When an attempt fails for another
-        reason (the store could not be written, a bug), its staging and temporary files are removed, the lease is given
-        back and the answer is <code>503 ingest_failed</code> with <code>Retry-After</code>; the error is kept on the
-        document (<code>ingest.last_error</code>, <code>ingest.failures</code>). Attempts that stop without a word (the
-        server was killed while ingesting) count too. After three such attempts the episode is quarantined:{" "}
-        <code>rejected</code> with the error <code>ingest_failed</code> naming the cause, so nothing retries it for ever
-        and an operator can re-validate it once the cause is fixed, or delete it.
+        depth, 100 000 levels or more, is refused this way and never walked further; so is a metadata or manifest file
+        nested past the same limit. When an attempt fails for another reason (the store could not be written, a bug),
+        its staging and temporary files are removed, the lease is given back and the answer is{" "}
+        <code>503 ingest_failed</code> with <code>Retry-After</code>; the error is kept on the document (
+        <code>ingest.last_error</code>, <code>ingest.failures</code>). Attempts that stop without a word (the server was
+        killed while ingesting) count too. After three such attempts the episode is quarantined: <code>rejected</code>{" "}
+        with the error <code>ingest_failed</code> naming the cause, so nothing retries it for ever and an operator can
+        re-validate it once the cause is fixed, or delete it.
       </p>
 
       <h3 id="upload-after-ingest">Upload URLs after ingest</h3>
