@@ -233,6 +233,18 @@ describe("nesting depth (maxStepDepth)", () => {
     ]);
   });
 
+  it("shortens a path of long keys to 512 characters", () => {
+    const key = "k".repeat(100);
+    let value: unknown = 1;
+    for (let i = 0; i < 70; i++) value = { [key]: value };
+    const { report } = validate([{ observation: value, action: { command: [1] } }]);
+    const field = `observation${`.${key}`.repeat(63)}`.slice(0, 511) + "…";
+    expect(report.errors.map(({ code, field }) => ({ code, field }))).toEqual([{ code: "too_deeply_nested", field }]);
+    expect(report.errors[0]!.message).toBe(
+      `step 0 (steps.jsonl line 1): "${field}" is nested 65 levels deep; a step may nest objects and arrays at most 64 levels (the step itself is level 1).`,
+    );
+  });
+
   it("stops a 100 000-level action (holding a blob reference) without walking it", () => {
     const text = `{"observation":{"x":1},"action":${'{"a":'.repeat(100_000)}"blobs/x.png"${"}".repeat(100_000)}}`;
     // The episode test helper would stringify the step, which itself overflows at this depth.
