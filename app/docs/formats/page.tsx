@@ -272,7 +272,7 @@ export default function FormatsDocs() {
           <code>&#123;&quot;observation&quot;: &#123;&quot;q&quot;: [1]&#125;&#125;</code> is 3 levels deep; field data
           nests about 5). A step nested deeper is an error, <code>too_deeply_nested</code>, naming the step and the path
           of the first value past the limit (<code>observation.a.a…</code>, array positions as <code>[i]</code>); the
-          episode is rejected. The check stops at the limit, so a step of any depth costs no more than one at the limit.
+          episode is rejected. The check stops at the limit, so a step of any depth costs no more than one at the limit.{" "}
           <code>metadata.json</code>, <code>upload_manifest.json</code> and the other members of a single-JSON episode
           are held to the same depth (the file is level 1, a member of the document level 2) and are refused with the
           same code, naming the file (and the member), before they are parsed.
