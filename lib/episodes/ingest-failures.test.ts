@@ -70,6 +70,7 @@ function archiveOfOneStep(stepLine: string): Promise<Buffer> {
 }
 
 const deep = (levels: number) => "[".repeat(levels) + "1" + "]".repeat(levels);
+const deepObject = (levels: number, leaf: string) => '{"a":'.repeat(levels) + leaf + "}".repeat(levels);
 
 describe("an episode with no usable step is rejected with reasons, never stuck", () => {
   it.each([
@@ -84,12 +85,19 @@ describe("an episode with no usable step is rejected with reasons, never stuck",
       [{ code: "missing_observation", step: 0, field: "observation" }],
     ],
     [
-      "observation and action nested 250 levels deep",
+      "observation and action arrays nested 250 levels deep",
       `{"observation":${deep(250)},"action":${deep(250)}}`,
-      [
-        { code: "invalid_field_type", step: 0, field: "observation" },
-        { code: "invalid_field_type", step: 0, field: "action" },
-      ],
+      [{ code: "too_deeply_nested", step: 0, field: `observation${"[0]".repeat(63)}` }],
+    ],
+    [
+      "observation and action objects nested 250 levels deep",
+      `{"observation":${deepObject(250, "1")},"action":${deepObject(250, "1")}}`,
+      [{ code: "too_deeply_nested", step: 0, field: `observation${".a".repeat(63)}` }],
+    ],
+    [
+      "an action nested 100 000 levels deep around a blob reference",
+      `{"observation":{"x":1},"action":${deepObject(100_000, '"blobs/x.png"')}}`,
+      [{ code: "too_deeply_nested", step: 0, field: `action${".a".repeat(63)}` }],
     ],
   ])("%s", async (_name, line, expected) => {
     const { ctx, robot, operator } = await setup();
@@ -106,6 +114,71 @@ describe("an episode with no usable step is rejected with reasons, never stuck",
     // A person can act on it: re-validate (rejected again, same reasons) and delete.
     expect((await revalidateEpisode(operator, "ep_unusable")).errors).toEqual(answer.errors);
     expect(await deleteEpisode(operator, "ep_unusable")).toMatchObject({ deleted: true });
+  });
+});
+
+describe("metadata nested past the step depth limit is refused before it is parsed", () => {
+  const steps = () => jsonl(Array.from({ length: 12 }, (_, i) => step(i)));
+  it.each([
+    [
+      "metadata.json nested 100 000 levels deep",
+      () =>
+        buildTar([
+          { name: "metadata.json", body: deepObject(100_000, "1") },
+          { name: "steps/000000.jsonl", body: steps() },
+        ]),
+      [
+        {
+          code: "too_deeply_nested",
+          message: "metadata.json nests objects and arrays deeper than 64 levels.",
+          step: null,
+          field: null,
+          line: null,
+          file: "metadata.json",
+        },
+      ],
+    ],
+    [
+      "a single JSON document whose metadata and step are nested 100 000 levels deep",
+      () =>
+        buildTar([
+          {
+            name: "episode.json",
+            body: `{"metadata":${deepObject(100_000, "1")},\n"steps":[{"observation":${deepObject(100_000, "1")},"action":{"command":[1]}}]}`,
+          },
+        ]),
+      [
+        {
+          code: "too_deeply_nested",
+          message: 'episode.json line 1: "metadata" nests objects and arrays deeper than 64 levels.',
+          step: null,
+          field: "metadata",
+          line: 1,
+          file: "episode.json",
+        },
+        {
+          code: "too_deeply_nested",
+          message: `step 0 (episode.json line 2): "observation${".a".repeat(63)}" is nested 65 levels deep; a step may nest objects and arrays at most 64 levels (the step itself is level 1).`,
+          step: 0,
+          field: `observation${".a".repeat(63)}`,
+          line: 2,
+          file: "episode.json",
+        },
+      ],
+    ],
+  ])("%s", async (_name, build, expected) => {
+    const { ctx, robot } = await setup();
+    const bytes = await build();
+    await upload(robot, "ep_deep_meta", bytes);
+    const answer = await ingestEpisode(robot, { episode_id: "ep_deep_meta", checksum: sha(bytes) });
+    expect(answer.status).toBe("rejected");
+    expect(answer.errors).toEqual(expected);
+    const episode = (await ctx.db.get(Episodes, "ep_deep_meta"))!.data;
+    expect(episode.status).toBe("rejected");
+    expect(episode.ingest).toMatchObject({ state: "done", failures: 0, last_error: null, staging_prefix: null });
+    expect(tempFiles(ctx)).toEqual([]);
+    expect(await keys(ctx.blobs, "episodes/staging/")).toEqual([]);
+    expect(await keys(ctx.blobs, "episodes/validated/")).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { DomainError, isDomainError } from "@/lib/errors";
 import { isIssueCode } from "@/lib/rlds/issue-codes";
 import { renameJsonKeysToSnake } from "@/lib/rlds/json/camel-case";
+import { jsonNestsDeeperThan } from "@/lib/rlds/json/json-depth";
 import { LineSplitter } from "@/lib/rlds/json/line-splitter";
 import {
   isLosslessNumber,
@@ -215,6 +216,14 @@ export class EpisodeAssembler {
   }
 
   private parseJsonFile(bytes: Buffer, label: string): LosslessObject | null {
+    if (jsonNestsDeeperThan(bytes, this.limits.maxStepDepth)) {
+      this.validator.add(
+        "too_deeply_nested",
+        `${label} nests objects and arrays deeper than ${this.limits.maxStepDepth} levels.`,
+        { file: label },
+      );
+      return null;
+    }
     let value: LosslessValue;
     try {
       value = parseLossless(bytes.toString("utf8").replace(/^\uFEFF/, ""));
@@ -512,6 +521,15 @@ export class EpisodeAssembler {
   }
 
   private handleDocumentMember(key: string, raw: Buffer, line: number, label: string): void {
+    // The member itself is level 2 of the document, as a step's `observation` is of the step.
+    if (jsonNestsDeeperThan(raw, this.limits.maxStepDepth - 1)) {
+      this.validator.add(
+        "too_deeply_nested",
+        `${label} line ${line}: "${key}" nests objects and arrays deeper than ${this.limits.maxStepDepth} levels.`,
+        { file: label, line, field: key },
+      );
+      return;
+    }
     let value: LosslessValue;
     try {
       value = parseLossless(raw.toString("utf8"));

@@ -12,6 +12,7 @@
  * | `missing_observation` | error | A step has no `observation` (or it is null). |
  * | `missing_action` | error | A step has no `action` (or it is null). |
  * | `invalid_field_type` | error | A canonical field has the wrong type: `observation`/`action`/`step_metadata` not an object, `reward`/`discount`/`timestamp_us` not a finite number, `is_*` not a boolean. |
+ * | `too_deeply_nested` | error | A step nests objects and arrays deeper than `maxStepDepth` levels (names the step and the field path), or a metadata or manifest file (or a single-JSON member) does. |
  * | `no_steps` | error | The episode holds no step at all. |
  * | `too_many_steps` | error | More than `maxSteps` steps. |
  * | `step_count_mismatch` | error | The step count is far from the one declared (upload request, `metadata.num_steps`, `upload_manifest.total_steps`). |
@@ -62,6 +63,7 @@ export const ISSUE_CODES = {
   missing_observation: "error",
   missing_action: "error",
   invalid_field_type: "error",
+  too_deeply_nested: "error",
   no_steps: "error",
   too_many_steps: "error",
   step_count_mismatch: "error",
@@ -120,6 +122,8 @@ export const ISSUE_CODE_DESCRIPTIONS: Record<IssueCode, string> = {
   missing_action: "A step has no `action` (or it is null).",
   invalid_field_type:
     "A canonical field has the wrong type: `observation`/`action`/`step_metadata` not an object, `reward`/`discount`/`timestamp_us` not a finite number, `is_*` not a boolean.",
+  too_deeply_nested:
+    "A step nests objects and arrays deeper than `maxStepDepth` levels (64 by default; the step object is level 1). The issue names the step and the path of the first value past the limit. `metadata.json`, manifests and the other members of a single-JSON episode are held to the same depth (the file is level 1, a member level 2).",
   no_steps: "The episode holds no step at all.",
   too_many_steps: "More than `maxSteps` steps.",
   step_count_mismatch:

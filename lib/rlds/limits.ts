@@ -28,6 +28,12 @@ export interface EpisodeLimits {
   maxMetadataBytes: number;
   /** Steps in one episode. Default 10 000 000. */
   maxSteps: number;
+  /**
+   * Levels of nesting in one step: the step object is level 1, each object or array inside it one
+   * more. Default 64 (field data nests about 5 levels). Metadata and manifest files, and the other
+   * members of a single-JSON episode, are held to the same depth.
+   */
+  maxStepDepth: number;
   /** Issues recorded per severity; the rest are only counted. Default 100. */
   maxIssues: number;
   /** Numeric fields indexed as chart series; more are checked but not indexed. Default 512. */
@@ -50,6 +56,7 @@ export const DEFAULT_LIMITS: Readonly<EpisodeLimits> = Object.freeze({
   maxLineBytes: 16 * MiB,
   maxMetadataBytes: 4 * MiB,
   maxSteps: 10_000_000,
+  maxStepDepth: 64,
   maxIssues: 100,
   maxSeriesFields: 512,
   maxSeriesArrayLength: 64,

@@ -266,6 +266,17 @@ export default function FormatsDocs() {
           One step (a JSON Lines line or a <code>steps</code> element): {size(DEFAULT_LIMITS.maxLineBytes)}; metadata
           and manifests: {size(DEFAULT_LIMITS.maxMetadataBytes)}; steps: {DEFAULT_LIMITS.maxSteps.toLocaleString("en")}
         </li>
+        <li id="nesting-depth">
+          Nesting in one step: {DEFAULT_LIMITS.maxStepDepth} levels. The step object is level 1,{" "}
+          <code>observation</code> and <code>action</code> level 2, and every object or array inside them one more (
+          <code>&#123;&quot;observation&quot;: &#123;&quot;q&quot;: [1]&#125;&#125;</code> is 3 levels deep; field data
+          nests about 5). A step nested deeper is an error, <code>too_deeply_nested</code>, naming the step and the path
+          of the first value past the limit (<code>observation.a.a…</code>, array positions as <code>[i]</code>); the
+          episode is rejected. The check stops at the limit, so a step of any depth costs no more than one at the limit.{" "}
+          <code>metadata.json</code>, <code>upload_manifest.json</code> and the other members of a single-JSON episode
+          are held to the same depth (the file is level 1, a member of the document level 2) and are refused with the
+          same code, naming the file (and the member), before they are parsed.
+        </li>
       </ul>
 
       <h2 id="tfrecord-upload">TFRecord upload</h2>

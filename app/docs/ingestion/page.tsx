@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { MAX_UPLOAD_FILES, UPLOAD_URL_TTL_S } from "@/lib/episodes/request-episode-upload";
+import { DEFAULT_LIMITS } from "@/lib/rlds/limits";
 import { ARCHIVE_FLOW, JSON_PUT_FLOW, LIST, SIGN_FUNCTION, XR_FLOW } from "./examples";
 
 export const metadata: Metadata = { title: "Uploading episodes" };
@@ -276,15 +277,19 @@ robot ──POST /api/rlds/ingest───────▶ cloud      verdict: va
 
       <h3 id="ingest-failures">When ingest itself fails</h3>
       <p>
-        An episode that cannot be read as one (no usable step: <code>observation</code> missing or not an object,
-        nesting no field can be read from) is <code>rejected</code> with the reasons by step and field, like any other
-        invalid content. When an attempt fails for another reason (the store could not be written, a bug), its staging
-        and temporary files are removed, the lease is given back and the answer is <code>503 ingest_failed</code> with{" "}
-        <code>Retry-After</code>; the error is kept on the document (<code>ingest.last_error</code>,{" "}
-        <code>ingest.failures</code>). Attempts that stop without a word (the server was killed while ingesting) count
-        too. After three such attempts the episode is quarantined: <code>rejected</code> with the error{" "}
-        <code>ingest_failed</code> naming the cause, so nothing retries it for ever and an operator can re-validate it
-        once the cause is fixed, or delete it.
+        An episode that cannot be read as one (no usable step: <code>observation</code> missing or not an object) is{" "}
+        <code>rejected</code> with the reasons by step and field, like any other invalid content. So is a step nested
+        deeper than {DEFAULT_LIMITS.maxStepDepth} levels (the step object is level 1): the reason is{" "}
+        <code>too_deeply_nested</code>, with the step, its file and line, and the path of the first value past the limit
+        as <code>field</code> (see <Link href="/docs/formats#nesting-depth">the nesting limit</Link>). Nesting of any
+        depth, 100 000 levels or more, is refused this way and never walked further; so is a metadata or manifest file
+        nested past the same limit. When an attempt fails for another reason (the store could not be written, a bug),
+        its staging and temporary files are removed, the lease is given back and the answer is{" "}
+        <code>503 ingest_failed</code> with <code>Retry-After</code>; the error is kept on the document (
+        <code>ingest.last_error</code>, <code>ingest.failures</code>). Attempts that stop without a word (the server was
+        killed while ingesting) count too. After three such attempts the episode is quarantined: <code>rejected</code>{" "}
+        with the error <code>ingest_failed</code> naming the cause, so nothing retries it for ever and an operator can
+        re-validate it once the cause is fixed, or delete it.
       </p>
 
       <h3 id="upload-after-ingest">Upload URLs after ingest</h3>

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DomainError } from "@/lib/errors";
 import { camelToSnake, renameJsonKeysToSnake } from "@/lib/rlds/json/camel-case";
+import { jsonNestsDeeperThan } from "@/lib/rlds/json/json-depth";
 import { LineSplitter } from "@/lib/rlds/json/line-splitter";
 import { parseLossless, stringifyLossless } from "@/lib/rlds/json/lossless";
 import { pythonFloat, pythonJsonDumps, pythonNumber } from "@/lib/rlds/json/python-json";
@@ -207,6 +208,42 @@ describe("camelCase keys", () => {
       ),
     ).toBe(
       '{"headset_pose": {"orientation_quat": [0.0, 1.0]}, "note": "keepMe", "is_terminal" : false, "s": "a\\"bC\\":"}',
+    );
+  });
+});
+
+describe("jsonNestsDeeperThan", () => {
+  const bytes = (text: string) => Buffer.from(text, "utf8");
+  const depthOf = (value: unknown): number =>
+    typeof value === "object" && value !== null ? 1 + Math.max(0, ...Object.values(value).map(depthOf)) : 0;
+
+  it("counts the outermost container as level 1 and stops at one past the limit", () => {
+    expect(jsonNestsDeeperThan(bytes(`{"a":[1,{"b":2}]}`), 3)).toBe(false);
+    expect(jsonNestsDeeperThan(bytes(`{"a":[1,{"b":2}]}`), 2)).toBe(true);
+    expect(jsonNestsDeeperThan(bytes(`17`), 0)).toBe(false);
+  });
+
+  it("ignores brackets, quotes and escapes inside strings", () => {
+    const inStrings = String.raw`{"k[{":"]]}}\\\"[[[[{{{{","é[":"\u005b"}`;
+    expect(JSON.parse(inStrings)).toEqual({ "k[{": ']]}}\\"[[[[{{{{', "é[": "[" });
+    expect(jsonNestsDeeperThan(bytes(inStrings), 1)).toBe(false);
+    const escapedBackslash = String.raw`["\\",["x"]]`;
+    expect(JSON.parse(escapedBackslash)).toEqual(["\\", ["x"]]);
+    expect(jsonNestsDeeperThan(bytes(escapedBackslash), 1)).toBe(true);
+  });
+
+  it("answers a 100 000-level document in constant stack", () => {
+    const deep = bytes(`${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}`);
+    expect(jsonNestsDeeperThan(deep, 64)).toBe(true);
+    expect(jsonNestsDeeperThan(deep, 100_000)).toBe(false);
+  });
+
+  it("agrees with the depth of the parsed value", () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), fc.integer({ min: 0, max: 8 }), (value, limit) => {
+        const text = JSON.stringify(value);
+        expect(jsonNestsDeeperThan(bytes(text), limit)).toBe(depthOf(value) > limit);
+      }),
     );
   });
 });

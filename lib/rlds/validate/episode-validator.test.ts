@@ -182,3 +182,84 @@ describe("quality", () => {
     expect(isTrainingEligible(true, 100, { score: 0.7, flags: ["frozen_signals"] })).toBe(false);
   });
 });
+
+describe("nesting depth (maxStepDepth)", () => {
+  /** `{"a":{"a":…{"x":1}}}`: `levels` objects, the outermost included. */
+  const chain = (levels: number): Record<string, unknown> => {
+    let value: Record<string, unknown> = { x: 1 };
+    for (let i = 1; i < levels; i++) value = { a: value };
+    return value;
+  };
+  /** Step 3 of an episode (the step is level 1, `observation` level 2), `observation` `levels` deep. */
+  const episode = (levels: number, where: "observation" | "action" = "observation") => {
+    const steps = [step(0), step(1), step(2)];
+    steps.push(step(3, { [where]: { ...(step(3)[where] as object), deep: chain(levels - 2) } }));
+    return steps;
+  };
+  const deepPath = (root: string, objects: number) => `${root}.deep${".a".repeat(objects)}`;
+
+  it("accepts a step exactly at the default limit of 64 levels", () => {
+    expect(DEFAULT_LIMITS.maxStepDepth).toBe(64);
+    const { report, fields } = validate(episode(64));
+    expect(report.errors).toEqual([]);
+    expect(report.stats.step_count).toBe(4);
+    // The deepest number is still read (level 64 holds it).
+    expect(fields).toContain(`${deepPath("observation", 61)}.x`);
+  });
+
+  it("rejects a step one level past the limit, naming the step and the field path", () => {
+    const { report } = validate(episode(65));
+    const field = deepPath("observation", 62);
+    expect(report.errors).toEqual([
+      {
+        code: "too_deeply_nested",
+        message: `step 3 (steps.jsonl line 4): "${field}" is nested 65 levels deep; a step may nest objects and arrays at most 64 levels (the step itself is level 1).`,
+        step: 3,
+        line: 4,
+        file: "steps.jsonl",
+        field,
+      },
+    ]);
+    expect(report.issueCounts).toMatchObject({ too_deeply_nested: 1 });
+    expect(report.stats.step_count).toBe(4);
+  });
+
+  it("counts arrays as levels and names their indexes", () => {
+    const atLimit = { observation: { q: [[1]] }, action: { command: [1] } };
+    expect(validate([atLimit], { maxStepDepth: 4 }).report.errors).toEqual([]);
+    const { report } = validate([{ observation: { q: [5, [[1]]] }, action: { command: [1] } }], { maxStepDepth: 4 });
+    expect(report.errors.map(({ code, field }) => ({ code, field }))).toEqual([
+      { code: "too_deeply_nested", field: "observation.q[1][0]" },
+    ]);
+  });
+
+  it("shortens a path of long keys to 512 characters", () => {
+    const key = "k".repeat(100);
+    let value: unknown = 1;
+    for (let i = 0; i < 70; i++) value = { [key]: value };
+    const { report } = validate([{ observation: value, action: { command: [1] } }]);
+    const field = `observation${`.${key}`.repeat(63)}`.slice(0, 511) + "…";
+    expect(report.errors.map(({ code, field }) => ({ code, field }))).toEqual([{ code: "too_deeply_nested", field }]);
+    expect(report.errors[0]!.message).toBe(
+      `step 0 (steps.jsonl line 1): "${field}" is nested 65 levels deep; a step may nest objects and arrays at most 64 levels (the step itself is level 1).`,
+    );
+  });
+
+  it("stops a 100 000-level action (holding a blob reference) without walking it", () => {
+    const text = `{"observation":{"x":1},"action":${'{"a":'.repeat(100_000)}"blobs/x.png"${"}".repeat(100_000)}}`;
+    // The episode test helper would stringify the step, which itself overflows at this depth.
+    const validator = new EpisodeValidator({ limits: DEFAULT_LIMITS });
+    expect(validator.acceptStep(JSON.parse(text), { file: "steps.jsonl", line: 1 }, true)).toBeNull();
+    const report = validator.finish();
+    expect(report.errors).toEqual([
+      {
+        code: "too_deeply_nested",
+        message: `step 0 (steps.jsonl line 1): "action${".a".repeat(63)}" is nested 65 levels deep; a step may nest objects and arrays at most 64 levels (the step itself is level 1).`,
+        step: 0,
+        line: 1,
+        file: "steps.jsonl",
+        field: `action${".a".repeat(63)}`,
+      },
+    ]);
+  });
+});

@@ -3,6 +3,7 @@ import type { EpisodeLimits } from "@/lib/rlds/limits";
 import type { EpisodeStats, Issue, Quality, Variant } from "@/lib/rlds/schemas";
 import { computeQuality, QUALITY_RULES } from "@/lib/rlds/validate/compute-quality";
 import { IssueCollector } from "@/lib/rlds/validate/issue-collector";
+import { findTooDeep } from "@/lib/rlds/validate/nesting-depth";
 import { NumericFieldSchema, type NumericField } from "@/lib/rlds/validate/numeric-fields";
 
 /** Where a step came from, for messages. */
@@ -335,7 +336,7 @@ export class EpisodeValidator {
 
   /**
    * Check one parsed step. Returns its index, numeric row and clock, or null when it cannot be a
-   * step at all (not an object, or past `maxSteps`).
+   * step at all (not an object, past `maxSteps`, or nested deeper than `maxStepDepth`).
    * `mayReferenceBlobs`: the step's text contains `"blobs/` (a cheap pre-filter for the walk).
    */
   acceptStep(value: unknown, location: StepLocation, mayReferenceBlobs: boolean): AcceptedStep | null {
@@ -355,6 +356,16 @@ export class EpisodeValidator {
       return null;
     }
     this.stepCount += 1;
+    // First, so no later walk of the step (blob references, numeric fields) meets a deep value.
+    const tooDeep = findTooDeep(step, this.limits.maxStepDepth);
+    if (tooDeep !== null) {
+      this.add(
+        "too_deeply_nested",
+        `${here(where)}: "${tooDeep.field}" is nested ${tooDeep.level} levels deep; a step may nest objects and arrays at most ${this.limits.maxStepDepth} levels (the step itself is level 1).`,
+        { ...at, field: tooDeep.field },
+      );
+      return null;
+    }
 
     const observation = this.checkObjectMember(step, "observation", "missing_observation", where, at);
     const action = this.checkObjectMember(step, "action", "missing_action", where, at);
