@@ -4,11 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Field, Input } from "@/components/ui/input";
-
-interface Issue {
-  path: string;
-  message: string;
-}
+import { readFormErrors } from "./form-errors";
 
 /** Change your password; every session of the account ends, so the form sends you to sign in again. */
 export function ChangePasswordForm() {
@@ -30,12 +26,9 @@ export function ChangePasswordForm() {
     });
     setPending(false);
     if (!response.ok) {
-      const body = (await response.json().catch(() => null)) as {
-        error?: { message?: string; details?: { issues?: Issue[] } };
-      } | null;
-      const issues = body?.error?.details?.issues ?? [];
-      setFieldErrors(Object.fromEntries(issues.map((issue) => [issue.path, issue.message])));
-      setError(issues.length ? null : (body?.error?.message ?? "Could not change the password."));
+      const refused = await readFormErrors(response, "Could not change the password.");
+      setFieldErrors(refused.fields);
+      setError(refused.message);
       return;
     }
     router.push("/signin?callbackUrl=%2Fconsole%2Faccount");

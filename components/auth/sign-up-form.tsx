@@ -5,11 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Field, Input } from "@/components/ui/input";
-
-interface Issue {
-  path: string;
-  message: string;
-}
+import { readFormErrors } from "./form-errors";
 
 /**
  * Create a local account, then sign in with it. Sign-up answers the same whether or not the email
@@ -35,12 +31,9 @@ export function SignUpForm({ isFirstAccount }: { isFirstAccount: boolean }) {
       body: JSON.stringify(input),
     });
     if (!response.ok) {
-      const body = (await response.json().catch(() => null)) as {
-        error?: { message?: string; details?: { issues?: Issue[] } };
-      } | null;
-      const issues = body?.error?.details?.issues ?? [];
-      setFieldErrors(Object.fromEntries(issues.map((issue) => [issue.path, issue.message])));
-      setError(issues.length ? null : (body?.error?.message ?? "Could not create the account."));
+      const refused = await readFormErrors(response, "Could not create the account.");
+      setFieldErrors(refused.fields);
+      setError(refused.message);
       setPending(false);
       return;
     }

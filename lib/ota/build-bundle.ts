@@ -27,6 +27,20 @@ export function buildWorkItemId(bundleId: string): string {
 }
 
 /** Runtime version a bundle needs when the operator does not say: any. */
+/** A build waiting for its worker: a fresh attempt id and a fresh set of tries (new bundles and retries). */
+export function queuedBuild(ctx: Ctx): OtaBundle["build"] {
+  return {
+    status: "queued",
+    attempt: createId("att", ctx.now()),
+    started_at: null,
+    finished_at: null,
+    progress_pct: 0,
+    error: null,
+    attempts: 0,
+    max_attempts: BUILD_MAX_ATTEMPTS,
+  };
+}
+
 export const DEFAULT_MIN_BRAIN_VERSION = "0.0.0";
 
 /** A bundle's id: its robot model and version, which together are never reused. */
@@ -92,16 +106,7 @@ export async function buildBundle(ctx: Ctx, raw: unknown): Promise<Doc<OtaBundle
     model_name: model.data.name,
     model_version: model.data.version,
     dataset_hash: model.data.dataset?.episode_set_sha256 ?? null,
-    build: {
-      status: "queued",
-      attempt: createId("att", ctx.now()),
-      started_at: null,
-      finished_at: null,
-      progress_pct: 0,
-      error: null,
-      attempts: 0,
-      max_attempts: BUILD_MAX_ATTEMPTS,
-    },
+    build: queuedBuild(ctx),
     manifest: {
       checksum: "",
       size_bytes: 0,

@@ -2,11 +2,10 @@ import type { Ctx } from "@/lib/context";
 import { auditEntry } from "@/lib/audit/append-audit";
 import { AuditLog } from "@/lib/audit/schemas";
 import { DomainError } from "@/lib/errors";
-import { createId } from "@/lib/ids";
 import type { Doc } from "@/lib/storage/typed";
 import { requireUser } from "@/lib/users/authorize";
 import { WorkItems } from "@/lib/work-queue/schemas";
-import { BUILD_MAX_ATTEMPTS, BUILD_QUEUE, buildWorkItemId } from "./build-bundle";
+import { BUILD_MAX_ATTEMPTS, BUILD_QUEUE, buildWorkItemId, queuedBuild } from "./build-bundle";
 import { bundleNotFound } from "./not-found";
 import { OtaBundles, type OtaBundle } from "./schemas";
 import { queuedWorkItem } from "./work-items";
@@ -31,18 +30,7 @@ export async function retryBundleBuild(ctx: Ctx, bundleId: string): Promise<Doc<
         { reason: "build_not_failed", details: { status: build.status } },
       );
     }
-    tx.update(OtaBundles, bundleId, {
-      build: {
-        status: "queued",
-        attempt: createId("att", ctx.now()),
-        started_at: null,
-        finished_at: null,
-        progress_pct: 0,
-        error: null,
-        attempts: 0,
-        max_attempts: BUILD_MAX_ATTEMPTS,
-      },
-    });
+    tx.update(OtaBundles, bundleId, { build: queuedBuild(ctx) });
     tx.set(
       WorkItems,
       buildWorkItemId(bundleId),
