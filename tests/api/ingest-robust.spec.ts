@@ -56,10 +56,7 @@ test.describe("an episode with no usable step", () => {
     [
       "its only step nests 250 levels",
       `{"observation":${deep(250)},"action":${deep(250)}}`,
-      [
-        { code: "invalid_field_type", step: 0, field: "observation" },
-        { code: "invalid_field_type", step: 0, field: "action" },
-      ],
+      [{ code: "too_deeply_nested", step: 0, field: `observation${"[0]".repeat(63)}` }],
     ],
   ] as const) {
     test(`${name}: rejected with reasons by step and field, and a person can act on it`, async () => {
