@@ -21,6 +21,7 @@ import {
   type TestSocket,
   type VerifyAnswer,
 } from "../support/remote";
+import { buildBundle, getBundle, registerFleet, rollout, seedProductionModel, uniqueRobotModel } from "../support/ota";
 import { adminApi, signUpAndSignIn, type SignedInUser } from "../support/users";
 import { episodeDetail, ingest, requestUpload, type EpisodeDetail } from "./episodes-support";
 
@@ -320,6 +321,70 @@ test.describe("another tenant's owner reads nothing", () => {
     };
     expect(aliceOta.robots.map((r) => r.device_id)).toEqual([w.robot.deviceId]);
     expect(await ownerView(w)).toEqual(before);
+  });
+  test("OTA: an owner sees the offers of their own robots only; bundle and deployment views are the operators'", async ({
+    baseURL,
+  }) => {
+    test.setTimeout(120_000);
+    const base = baseURL as string;
+    const w = await setUp(base);
+    // A robot model of its own, so no other robot is offered this bundle.
+    const model = uniqueRobotModel("holds");
+    const [robot] = (await registerFleet(base, w.admin, model, 1)) as [RobotClient];
+    const claim = await w.alice.api.post("/api/robots/claim", {
+      data: { local_claim_proof: robot.issueClaimProof(w.alice.uid) },
+    });
+    expect(claim.status()).toBe(200);
+    const bundle = await buildBundle(w.admin, {
+      model_id: await seedProductionModel(model, "1.0.0"),
+      version: "1.0.0",
+    });
+    await rollout(w.admin, bundle.bundle_id, "stage");
+    await rollout(w.admin, bundle.bundle_id, "approve", { to: "production" });
+    const offer = await robot.requestJson<{ update: { bundle_id: string } | null }>("GET", "/api/ota/check");
+    expect(offer.update?.bundle_id).toBe(bundle.bundle_id);
+
+    const id = encodeURIComponent(bundle.bundle_id);
+    const views = async () => ({
+      alice: ((await (await w.alice.api.get("/api/console/ota/robots")).json()) as { robots: unknown[] }).robots,
+      deployments: await (await w.admin.get(`/api/console/ota/bundles/${id}/deployments`)).json(),
+      bundle: await getBundle(w.admin, bundle.bundle_id),
+    });
+    const before = await views();
+    expect(before.alice).toContainEqual(
+      expect.objectContaining({
+        device_id: robot.deviceId,
+        latest: expect.objectContaining({ bundle_id: bundle.bundle_id }),
+      }),
+    );
+    const roleRequired: Outcome = { status: 403, code: "forbidden", reason: "role_required" };
+    const rows: Array<{ name: string; run: () => Promise<APIResponse>; expected: Outcome }> = [
+      { name: "the bundle", run: () => w.bob.api.get(`/api/console/ota/bundles/${id}`), expected: roleRequired },
+      {
+        name: "its deployments",
+        run: () => w.bob.api.get(`/api/console/ota/bundles/${id}/deployments`),
+        expected: roleRequired,
+      },
+      {
+        name: "its series",
+        run: () => w.bob.api.get(`/api/console/ota/bundles/${id}/series`),
+        expected: roleRequired,
+      },
+      { name: "its audit", run: () => w.bob.api.get(`/api/console/ota/bundles/${id}/audit`), expected: roleRequired },
+      {
+        name: "a rollout pause",
+        run: () => w.bob.api.post(`/api/console/ota/bundles/${id}/rollout/pause`, { data: {} }),
+        expected: roleRequired,
+      },
+    ];
+    for (const row of rows) {
+      expect({ name: row.name, ...(await outcome(await row.run())) }).toEqual({ name: row.name, ...row.expected });
+    }
+    const bobOta = (await (await w.bob.api.get("/api/console/ota/robots")).json()) as {
+      robots: Array<{ device_id: string }>;
+    };
+    expect(bobOta.robots.map((r) => r.device_id)).not.toContain(robot.deviceId);
+    expect(await views()).toEqual(before);
   });
 });
 
