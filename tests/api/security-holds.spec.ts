@@ -650,6 +650,18 @@ test.describe("path traversal", () => {
         expected: { status: 200, code: null, reason: null },
         body: '{"models":{}}',
       },
+      {
+        // Session ids have a fixed shape: anything else is refused as input before any lookup.
+        path: "/api/remote/session?session_id=..%2F..%2Fsecrets.json",
+        expected: { status: 400, code: "invalid", reason: "invalid_input" },
+      },
+      {
+        // Operators' view: an owner is refused by role before any id is looked at.
+        path: "/api/console/models/by-episode/..%2F..%2Fsecrets.json",
+        expected: { status: 403, code: "forbidden", reason: "role_required" },
+      },
+      { path: "/console/episodes/..%2F..%2Fsecrets.json", expected: { status: 404, code: null, reason: null } },
+      { path: "/console/robots/..%2F..%2Fetc%2Fpasswd", expected: { status: 404, code: null, reason: null } },
       { path: "/docs/..%2F..%2Fsecrets.json", expected: { status: 404, code: null, reason: null } },
       { path: "/docs/%2e%2e/%2e%2e/etc/passwd", expected: { status: 404, code: null, reason: null } },
       { path: "/_next/static/..%2F..%2F..%2Fsecrets.json", expected: { status: 404, code: null, reason: null } },
