@@ -350,6 +350,18 @@ export function documentStoreContract(
       }
     });
 
+    test("reading an id no document can have answers absent, as for any unknown id", async () => {
+      const c = col("bad_id_read");
+      await store.create(c, "ok", { v: 1 });
+      const ids = ["a/b", "../../secrets.json", "..", "__x__", "a\\b", "%2e%2e"];
+      for (const id of ids) expect(await store.get(c, id)).toBeNull();
+      expect((await store.getMany(c, ["ok", ...ids])).map((doc) => doc?.id ?? null)).toEqual([
+        "ok",
+        ...ids.map(() => null),
+      ]);
+      expect(await store.runTransaction(async (tx) => tx.get(c, "a/b"))).toBeNull();
+    });
+
     test("ping answers", async () => {
       await store.ping();
     });

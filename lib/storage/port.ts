@@ -100,7 +100,7 @@ export interface Transaction {
 }
 
 export interface DocumentStore {
-  /** The document, or null. */
+  /** The document, or null (also for an id no document can have, such as one holding `/`). */
   get(collection: string, id: string): Promise<StoredDocument | null>;
   /** Several documents by id, in the order asked; null for the absent ones. */
   getMany(collection: string, ids: readonly string[]): Promise<(StoredDocument | null)[]>;

@@ -261,6 +261,31 @@ export default function Security() {
           most for uploads).
         </li>
       </ul>
+      <h2 id="isolation">Tenants, paths and relay sessions</h2>
+      <ul>
+        <li>
+          Another owner&apos;s episode (detail, replay index, steps, series, frames), robot and remote session answer{" "}
+          <code>404 episode_not_found</code>, <code>404 robot_not_found</code> and <code>404 session_not_found</code>,
+          exactly as ids nobody used; lists never hold them.
+        </li>
+        <li>
+          A signed blob URL whose signature, expiry, key, method, content type, size limit or file name was changed
+          answers <code>403 signed_url_invalid</code>; one past its expiry <code>403 signed_url_expired</code>; a body
+          over its size <code>413 body_too_large</code>. Nothing is stored.
+        </li>
+        <li>
+          Blob keys are relative: a key with a <code>..</code> or empty segment, a backslash, a control character or a
+          leading <code>/</code> is refused before the signature is even checked (<code>403 signed_url_invalid</code>),
+          and the disk store checks again that every path stays under its folder. Ids in other routes are looked up,
+          never used as paths.
+        </li>
+        <li>
+          On the relay a session token joins only its own session on its own robot (
+          <code>403 session_robot_mismatch</code>), a robot connects only as itself (<code>403 robot_mismatch</code>), a
+          client naming another session gets <code>session_mismatch</code> and a robot naming a session that is not its
+          own <code>unknown_session</code>; nothing is forwarded.
+        </li>
+      </ul>
       <h2 id="rate-limits">Rate limits</h2>
       <p>
         Every robot and every signed-in user has a per-minute request budget on the API (600 and 6000 by default,{" "}

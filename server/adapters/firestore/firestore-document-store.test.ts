@@ -239,7 +239,7 @@ describe("FirestoreDocumentStore specifics", () => {
     ],
     [
       "a document id with a slash",
-      () => new FirestoreDocumentStore({ projectId: "demo-x" }).get("things", "a/b"),
+      () => new FirestoreDocumentStore({ projectId: "demo-x" }).set("things", "a/b", { v: 1 }),
       "invalid",
       "invalid_document_id",
     ],

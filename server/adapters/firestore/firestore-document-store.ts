@@ -13,7 +13,7 @@ import {
 } from "firebase-admin/firestore";
 import { DomainError } from "@/lib/errors";
 import { decodeCursor, encodeCursor } from "@/lib/storage/cursor";
-import { assertDocumentId } from "@/lib/storage/document-id";
+import { assertDocumentId, isDocumentId } from "@/lib/storage/document-id";
 import { assertFieldPath, getField, normalizeData, normalizeValue } from "@/lib/storage/field-path";
 import {
   isFieldTransform,
@@ -276,6 +276,15 @@ export class FirestoreDocumentStore implements DocumentStore {
     if (this.closed) throw new DomainError("unavailable", "The document store is closed.", { reason: "store_closed" });
   }
 
+  /**
+   * No document can have an invalid id, so a read of one answers absent, as in every adapter (ids
+   * often come from a URL); the collection name is still checked.
+   */
+  private impossibleId(collection: string, id: string): boolean {
+    collectionName(collection);
+    return !isDocumentId(id);
+  }
+
   private ref(collection: string, id: string): DocumentReference {
     assertDocumentId(id);
     return this.db.collection(collectionName(collection)).doc(id);
@@ -292,6 +301,7 @@ export class FirestoreDocumentStore implements DocumentStore {
   }
 
   async get(collection: string, id: string): Promise<StoredDocument | null> {
+    if (this.impossibleId(collection, id)) return null;
     const ref = this.ref(collection, id);
     return this.call("read", ref.path, async () => {
       const snapshot = await ref.get();
@@ -300,7 +310,7 @@ export class FirestoreDocumentStore implements DocumentStore {
   }
 
   async getMany(collection: string, ids: readonly string[]): Promise<(StoredDocument | null)[]> {
-    const unique = [...new Set(ids)];
+    const unique = [...new Set(ids)].filter((id) => !this.impossibleId(collection, id));
     const refs = unique.map((id) => this.ref(collection, id));
     const found = new Map<string, StoredDocument>();
     await this.call("read", collection, async () => {
@@ -530,6 +540,7 @@ export class FirestoreDocumentStore implements DocumentStore {
           const tx: Transaction = {
             get: async (collection, id) => {
               if (wrote) throw readAfterWrite();
+              if (this.impossibleId(collection, id)) return null;
               const snapshot = await firestoreTx.get(this.ref(collection, id));
               return snapshot.exists ? toStored(snapshot) : null;
             },
