@@ -82,6 +82,10 @@ function download(
 
 test.describe("a bundle over 1 GiB", () => {
   test.describe.configure({ timeout: 15 * 60_000 });
+  test.skip(
+    process.env.BLOB_DRIVER === "gcs",
+    "the embedded default's own streaming: in cloud mode the bytes are Cloud Storage's (a 1 GiB upload to its test server is not the point)",
+  );
 
   test("is streamed to several robots at once with flat server memory, and resumes with Range", async ({ baseURL }) => {
     const base = baseURL as string;

@@ -229,6 +229,10 @@ test.describe("body caps on every route", () => {
   }
 
   test("a body under the cap still reaches next-auth (sign-in works)", async ({ baseURL }) => {
+    test.skip(
+      process.env.AUTH_DRIVER === "firebase",
+      "local accounts sign in through next-auth's credentials; Firebase sign-in has none",
+    );
     const api = await playwrightRequest.newContext({ baseURL });
     const csrf = (await (await api.get("/api/auth/csrf")).json()) as { csrfToken: string };
     const response = await api.post("/api/auth/callback/credentials", {
@@ -376,6 +380,10 @@ test.describe("cookie-authenticated writes must show they come from our pages", 
   });
 
   test("a sign-in without next-auth's CSRF token gets no session", async ({ baseURL }) => {
+    test.skip(
+      process.env.AUTH_DRIVER === "firebase",
+      "local accounts sign in through next-auth's credentials; Firebase sign-in has none",
+    );
     const api = await playwrightRequest.newContext({ baseURL });
     const response = await api.post("/api/auth/callback/credentials", {
       form: { email: owner.email, password: owner.password, json: "true" },
@@ -400,7 +408,7 @@ test.describe("security headers", () => {
       expect(csp).toContain("script-src-attr 'none'");
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).toContain("object-src 'none'");
-      expect(csp).toMatch(/connect-src 'self' http:\/\/127\.0\.0\.1:\d+ ws:\/\/127\.0\.0\.1:\d+(;|$)/);
+      expect(csp).toMatch(/connect-src 'self' http:\/\/127\.0\.0\.1:\d+ ws:\/\/127\.0\.0\.1:\d+( |;|$)/);
       const html = await response.text();
       const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
       expect(scripts.length).toBeGreaterThan(0);
