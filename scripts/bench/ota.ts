@@ -26,11 +26,10 @@
  * (3760), BENCH_FLOOR_PORT (the floors' ports: this one and the next; default BENCH_PORT + 1), BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof` to profile the server). Prints a table, then one JSON line per figure.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createCipheriv, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { join } from "node:path";
-import { Readable } from "node:stream";
+import { type Readable } from "node:stream";
 import { Models } from "@/lib/models/schemas";
 import { approveRollout, BUILD_QUEUE, buildBundle, runBundleBuild, stageRollout } from "@/lib/ota";
 import { OtaBundles } from "@/lib/ota/schemas";
@@ -39,6 +38,7 @@ import { createRuntime } from "@/server/runtime";
 import { createRobotIdentity, type RobotIdentity } from "@/tools/robot-client/identity";
 import { RobotClient, type SignedRequest } from "@/tools/robot-client/robot-client";
 import { createBootstrapToken } from "@/tools/simulator/bootstrap-token";
+import { incompressibleBytes } from "@/tools/testing/incompressible-bytes";
 
 const ROBOTS = Number(process.env.BENCH_ROBOTS ?? 200);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 15);
@@ -219,25 +219,10 @@ async function prepareRelease(dataDir: string): Promise<string | null> {
     };
     await release(ROBOT_MODEL, "mdl_bench_ota", Buffer.alloc(256 * 1024, 7));
     if (DOWNLOAD_MIB <= 0) return null;
-    return await release(LARGE_MODEL, "mdl_bench_ota_large", pseudoRandom(DOWNLOAD_MIB * 1024 * 1024));
+    return await release(LARGE_MODEL, "mdl_bench_ota_large", incompressibleBytes(DOWNLOAD_MIB * 1024 * 1024));
   } finally {
     await runtime.close();
   }
-}
-
-/** `bytes` of AES-CTR keystream: incompressible (the bundle is as large as the model), made as read. */
-function pseudoRandom(bytes: number): Readable {
-  const cipher = createCipheriv("aes-128-ctr", randomBytes(16), randomBytes(16));
-  const zeros = Buffer.alloc(1024 * 1024);
-  let left = bytes;
-  return new Readable({
-    read() {
-      if (left === 0) return void this.push(null);
-      const size = Math.min(left, zeros.length);
-      left -= size;
-      this.push(cipher.update(zeros.subarray(0, size)));
-    },
-  });
 }
 
 /** Resident memory of a process, in bytes (0 once it is gone). */

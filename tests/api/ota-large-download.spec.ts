@@ -1,6 +1,5 @@
-import { createCipheriv, createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Readable } from "node:stream";
 import { expect, test } from "@playwright/test";
 import {
   buildBundle,
@@ -12,6 +11,7 @@ import {
   uniqueRobotModel,
 } from "../support/ota";
 import { adminApi } from "../support/users";
+import { incompressibleBytes } from "../../tools/testing/incompressible-bytes";
 
 /** The model file: 1 GiB of incompressible bytes, so the bundle is over 1 GiB too. */
 const MODEL_BYTES = 1024 ** 3;
@@ -19,21 +19,6 @@ const MODEL_BYTES = 1024 ** 3;
 const CONCURRENT = 3;
 /** How much the server's resident memory may grow while it serves them (an eighth of one bundle). */
 const RSS_GROWTH_LIMIT = 128 * 1024 * 1024;
-
-/** `bytes` of AES-CTR keystream: incompressible, made as it is read. */
-function pseudoRandom(bytes: number): Readable {
-  const cipher = createCipheriv("aes-128-ctr", randomBytes(16), randomBytes(16));
-  const zeros = Buffer.alloc(1024 * 1024);
-  let left = bytes;
-  return new Readable({
-    read() {
-      if (left === 0) return void this.push(null);
-      const size = Math.min(left, zeros.length);
-      left -= size;
-      this.push(cipher.update(zeros.subarray(0, size)));
-    },
-  });
-}
 
 /** The server's resident memory, from its Prometheus metrics. */
 async function serverRss(base: string): Promise<number> {
@@ -96,7 +81,7 @@ test.describe("a bundle over 1 GiB", () => {
     const modelId = await seedProductionModel(model, "2.0.0");
     const runtime = await openDataDir();
     try {
-      await runtime.blobs.put(`models/production/${model}/v2.0.0/seed_model.npz`, pseudoRandom(MODEL_BYTES));
+      await runtime.blobs.put(`models/production/${model}/v2.0.0/seed_model.npz`, incompressibleBytes(MODEL_BYTES));
     } finally {
       await runtime.close();
     }
